@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from maxpulse_tools.errors import ConfigError, LocalStackError
 
@@ -135,9 +136,7 @@ class LocalCluster:
 
     def dsn(self, dbname: str = "postgres", port: int | None = None) -> str:
         """Connection URL of the superuser on this cluster."""
-        return (
-            f"postgresql://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{port or self.port}/{dbname}"
-        )
+        return local_dsn(port or self.port, dbname)
 
     def is_initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").is_file()
@@ -197,14 +196,7 @@ class LocalCluster:
 
     def running_server(self) -> RunningServer | None:
         """The live server of this data directory, or None (a stale pid file counts as none)."""
-        try:
-            lines = self.pid_file.read_text(encoding="utf-8").splitlines()
-            pid, port = int(lines[0]), int(lines[3])
-        except (FileNotFoundError, PermissionError):
-            return None
-        except (IndexError, ValueError):
-            return None  # half-written while the server starts or stops
-        return RunningServer(pid, port) if _is_postgres_process(pid) else None
+        return running_server(self.data_dir)
 
     def start(self) -> tuple[RunningServer, bool]:
         """Start the server; return it and whether it was already running."""
@@ -307,7 +299,24 @@ class LocalCluster:
                 raise LocalStackError(f"{what} failed: {reason}", hint=f"see {self.log_file}")
 
 
-def _as_account(account: ServerAccount | None) -> dict[str, object]:
+def running_server(data_dir: Path) -> RunningServer | None:
+    """The live server of `data_dir` according to its `postmaster.pid`, or None."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text(encoding="utf-8").splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except OSError:
+        return None
+    except (IndexError, ValueError):
+        return None  # half-written while the server starts or stops
+    return RunningServer(pid, port) if _is_postgres_process(pid) else None
+
+
+def local_dsn(port: int, dbname: str = "postgres") -> str:
+    """Connection URL of the superuser of a local cluster on `port`."""
+    return f"postgresql://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{port}/{dbname}"
+
+
+def _as_account(account: ServerAccount | None) -> dict[str, Any]:
     if account is None:
         return {}
     return {"user": account.uid, "group": account.gid, "extra_groups": []}

@@ -1,0 +1,24 @@
+"""Apply the Supabase surface (roles, auth schema, grants) to a local database.
+
+See `sql/bootstrap.sql` for what it creates. It is idempotent and only ever
+applied to databases of clusters we run ourselves, never to a hosted project.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+
+def bootstrap_sql() -> str:
+    """The text of the bootstrap script shipped with the package."""
+    return files("maxpulse_tools").joinpath("sql/bootstrap.sql").read_text(encoding="utf-8")
+
+
+def apply_bootstrap(conn: psycopg.Connection[Any]) -> None:
+    """Create what a hosted Supabase database has and our migrations need, in one transaction."""
+    with conn.transaction():
+        conn.execute(bootstrap_sql().encode())

@@ -1,0 +1,101 @@
+"""`maxpulse migration ...`: create migration files, list them, repair the history."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from maxpulse_tools.cli import output
+from maxpulse_tools.cli.context import state
+from maxpulse_tools.cli.options import DbUrlOption, JsonOption
+
+migration_app = typer.Typer(help="Migration files and the applied history.", no_args_is_help=True)
+
+
+class RepairStatus(StrEnum):
+    """What `migration repair` records for the given versions."""
+
+    applied = "applied"
+    reverted = "reverted"
+
+
+@migration_app.command("new")
+def new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_orders_index.")],
+) -> None:
+    """Create supabase/migrations/<UTC timestamp>_<name>.sql (empty)."""
+    from maxpulse_tools.migration_files import create_migration_file
+
+    project = state(ctx).project
+    path = create_migration_file(project.migrations_dir, name)
+    output.result(f"Created new migration at {project.relative(path)}")
+
+
+@migration_app.command("list")
+def list_migrations(
+    ctx: typer.Context, db_url: DbUrlOption = None, as_json: JsonOption = False
+) -> None:
+    """Show local migration files next to those applied to the database."""
+    from maxpulse_tools.database import connect
+    from maxpulse_tools.history import read_history
+    from maxpulse_tools.migration_files import read_local_migrations, version_time
+    from maxpulse_tools.migrations import migration_status
+
+    cli = state(ctx)
+    local = read_local_migrations(cli.project.migrations_dir)
+    with connect(cli.target(db_url)) as conn:
+        rows = migration_status(local, read_history(conn))
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "version": row.version,
+                    "name": row.name,
+                    "local": row.is_local,
+                    "applied": row.is_applied,
+                    "drifted": row.has_drifted,
+                    "time": (t.isoformat() if (t := version_time(row.version)) else None),
+                }
+                for row in rows
+            ]
+        )
+        return
+    table_rows = []
+    for row in rows:
+        moment = version_time(row.version)
+        table_rows.append(
+            [
+                row.version if row.is_local else "",
+                row.version if row.is_applied else "",
+                moment.strftime("%Y-%m-%d %H:%M:%S") if moment else row.version,
+                row.name + ("  (changed since applied)" if row.has_drifted else ""),
+            ]
+        )
+    output.table(["LOCAL", "REMOTE", "TIME (UTC)", "NAME"], table_rows)
+
+
+@migration_app.command("repair")
+def repair(
+    ctx: typer.Context,
+    versions: Annotated[list[str], typer.Argument(help="Migration versions to repair.")],
+    status: Annotated[
+        RepairStatus,
+        typer.Option(
+            "--status", help="applied: record the local file as applied; reverted: forget it."
+        ),
+    ],
+    db_url: DbUrlOption = None,
+) -> None:
+    """Change the history without running SQL (after fixing a database by hand)."""
+    from maxpulse_tools.database import connect
+    from maxpulse_tools.migration_files import read_local_migrations
+    from maxpulse_tools.migrations import repair_history
+
+    cli = state(ctx)
+    local = read_local_migrations(cli.project.migrations_dir)
+    with connect(cli.target(db_url)) as conn:
+        repair_history(conn, local, versions, status.value)
+    output.result(f"Repaired migration history: {', '.join(versions)} => {status.value}.")

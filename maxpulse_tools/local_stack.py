@@ -1,0 +1,136 @@
+"""The local stack's database: start, stop, inspect and reset it for one project.
+
+`db start`, `start`, `stop`, `status` and `db reset` are thin commands over
+these functions. What a start chose (binaries, port) is remembered in
+`.maxpulse/stack.json` so that later commands use the same server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from maxpulse_tools.errors import LocalStackError
+from maxpulse_tools.local_db import DEFAULT_PORT, LocalCluster, PgBinaries, RunningServer
+from maxpulse_tools.project import Project
+
+if TYPE_CHECKING:
+    from maxpulse_tools.migration_files import LocalMigration
+    from maxpulse_tools.migrations import ProgressEvent
+
+
+@dataclass(frozen=True)
+class StackState:
+    """What the last start of this project's database used."""
+
+    pg_bin: Path | None
+    port: int
+
+
+@dataclass(frozen=True)
+class DatabaseStart:
+    """Outcome of starting the local database."""
+
+    server: RunningServer
+    was_running: bool
+    major_version: int
+    url: str
+
+
+def read_state(project: Project) -> StackState:
+    """The remembered binaries and port, or the defaults."""
+    path = project.state_dir / "stack.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return StackState(Path(data["pg_bin"]) if data.get("pg_bin") else None, int(data["port"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return StackState(None, DEFAULT_PORT)
+
+
+def _write_state(project: Project, state: StackState) -> None:
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    data = {"pg_bin": str(state.pg_bin) if state.pg_bin else None, "port": state.port}
+    (project.state_dir / "stack.json").write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+
+
+def cluster_for(
+    project: Project, pg_bin: Path | None = None, port: int | None = None
+) -> LocalCluster:
+    """The project's cluster, with explicit choices overriding the remembered ones."""
+    state = read_state(project)
+    binaries = PgBinaries.locate(pg_bin or state.pg_bin)
+    return LocalCluster(project.db_dir, binaries, port=port or state.port)
+
+
+def start_database(
+    project: Project, pg_bin: Path | None = None, port: int | None = None
+) -> DatabaseStart:
+    """Start (or find running) the local database, bootstrapped, with keys made."""
+    from maxpulse_tools.bootstrap import apply_bootstrap
+    from maxpulse_tools.database import DbTarget, connect
+    from maxpulse_tools.keys import load_or_create_keys
+
+    cluster = cluster_for(project, pg_bin, port)
+    server, was_running = cluster.start()
+    _write_state(project, StackState(pg_bin or read_state(project).pg_bin, server.port))
+    url = cluster.dsn(port=server.port)
+    with connect(DbTarget(url, "local stack")) as conn:
+        apply_bootstrap(conn)
+    load_or_create_keys(project.keys_file)
+    return DatabaseStart(server, was_running, cluster.binaries.major_version(), url)
+
+
+def stop_database(project: Project) -> bool:
+    """Stop the local database; False when it was not running."""
+    if not project.db_dir.exists():
+        return False
+    return cluster_for(project).stop()
+
+
+def require_running(project: Project) -> RunningServer:
+    """The running local server, or a clear error saying how to start it."""
+    from maxpulse_tools.local_db import running_server
+
+    server = running_server(project.db_dir)
+    if server is None:
+        raise LocalStackError(
+            "the local database is not running", hint="start it with `maxpulse db start`"
+        )
+    return server
+
+
+def reset_database(
+    project: Project,
+    *,
+    with_seed: bool,
+    on_step: Callable[[str], None],
+) -> None:
+    """Recreate the local `postgres` database: drop, bootstrap, migrate, seed."""
+    from maxpulse_tools.bootstrap import apply_bootstrap
+    from maxpulse_tools.database import DbTarget, connect
+    from maxpulse_tools.local_db import local_dsn
+    from maxpulse_tools.migration_files import read_local_migrations
+    from maxpulse_tools.migrations import plan_push, push_migrations
+    from maxpulse_tools.seeds import apply_seeds
+
+    server = require_running(project)
+    local = read_local_migrations(project.migrations_dir)  # fail on bad files before dropping
+    on_step("Recreating database postgres...")
+    with connect(DbTarget(local_dsn(server.port, "template1"), "local stack")) as admin:
+        admin.execute("DROP DATABASE IF EXISTS postgres WITH (FORCE)")
+        admin.execute("CREATE DATABASE postgres")
+    target = DbTarget(local_dsn(server.port), "local stack")
+    with connect(target) as conn:
+        apply_bootstrap(conn)
+
+        def report(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
+            if event == "applying":
+                on_step(f"Applying migration {migration.filename}...")
+
+        push_migrations(conn, plan_push(local, {}), report)
+        if with_seed:
+            for outcome in apply_seeds(conn, project):
+                on_step(f"Seeded data from {outcome.seed.recorded_path}")
