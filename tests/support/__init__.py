@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: running SQL as PostgREST does, the seeded world."""
