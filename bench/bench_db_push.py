@@ -1,0 +1,89 @@
+"""`db push` of every migration onto an empty database.
+
+Baseline: psql running the same files, each with `--single-transaction`, on an
+identical empty database in the same run: the cost of the SQL itself. The
+ratio is what our engine adds (statement splitting, per-statement execution,
+history rows, the advisory lock, drift checks).
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import REPO_ROOT, median_seconds, report, throwaway_cluster
+from maxpulse_tools.bootstrap import apply_bootstrap
+from maxpulse_tools.history import read_history
+from maxpulse_tools.local_db import LocalCluster
+from maxpulse_tools.migration_files import read_local_migrations
+from maxpulse_tools.migrations import plan_push, push_migrations
+from maxpulse_tools.project import Project
+
+REPEATS = 7
+
+
+def main() -> None:
+    project = Project(REPO_ROOT)
+    files = sorted(project.migrations_dir.glob("*.sql"))
+    names = (f"bench_{n}" for n in itertools.count())
+    with throwaway_cluster() as cluster:
+        _make_template(cluster)
+
+        def ours() -> None:
+            url = _fresh_database(cluster, next(names))
+            with psycopg.connect(url, autocommit=True) as conn:
+                local = read_local_migrations(project.migrations_dir)
+                push_migrations(conn, plan_push(local, read_history(conn)))
+
+        def psql_baseline() -> None:
+            url = _fresh_database(cluster, next(names))
+            for path in files:
+                subprocess.run(
+                    [
+                        cluster.binaries.tool("psql"),
+                        "-X",
+                        "-q",
+                        "--single-transaction",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-d",
+                        url,
+                        "-f",
+                        str(path),
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+
+        baseline = median_seconds(psql_baseline, REPEATS)
+        figure = median_seconds(ours, REPEATS)
+    print(
+        f"{len(files)} migration files, median of {REPEATS} runs, PostgreSQL in {cluster.binaries.bin_dir}"
+    )
+    report("maxpulse db push (all migrations, empty db)", figure, "psql -1 -f per file", baseline)
+
+
+def _make_template(cluster: LocalCluster) -> None:
+    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE bench_template")
+    with psycopg.connect(cluster.dsn("bench_template"), autocommit=True) as conn:
+        apply_bootstrap(conn)
+
+
+def _fresh_database(cluster: LocalCluster, name: str) -> str:
+    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE bench_template").format(sql.Identifier(name))
+        )
+    return cluster.dsn(name)
+
+
+if __name__ == "__main__":
+    main()
