@@ -57,3 +57,9 @@ class MigrationDrift(MigrationError):
 
 class MigrationFailed(MigrationError):
     """A statement of a migration or seed file failed; nothing of it was kept."""
+
+
+class LintFailed(MaxpulseError):
+    """`maxpulse db lint` found security problems in the migrations or the database."""
+
+    exit_code = 6

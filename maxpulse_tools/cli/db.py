@@ -9,6 +9,7 @@ import typer
 
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import state
+from maxpulse_tools.cli.lint import lint
 from maxpulse_tools.cli.options import DbUrlOption, JsonOption, PgBinOption, PortOption
 from maxpulse_tools.errors import ConfigError
 
@@ -191,3 +192,6 @@ def reset(
 
     reset_database(state(ctx).project, with_seed=not no_seed, on_step=output.progress)
     output.result("Local database reset.")
+
+
+db_app.command("lint")(lint)
