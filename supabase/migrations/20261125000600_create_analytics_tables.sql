@@ -133,7 +133,8 @@ as $$
 $$;
 
 -- supabase.rpc('distributor_dashboard', {since}): the calling distributor's
--- referrals, conversion, sales and commissions since a point in time.
+-- referrals, conversion, paid sales per currency and commissions per status
+-- and currency since a point in time.
 create function public.distributor_dashboard(since timestamptz default now() - interval '30 days')
 returns jsonb
 language sql
@@ -151,7 +152,9 @@ as $$
     where s.distributor_id = me.id and s.started_at >= since
   ),
   sales as (
-    select coalesce(jsonb_object_agg(currency, total), '{}'::jsonb) as by_currency, sum(orders) as orders
+    select
+      coalesce(jsonb_object_agg(per_currency.currency, per_currency.total), '{}'::jsonb) as by_currency,
+      coalesce(sum(per_currency.orders), 0)::bigint as orders
     from (
       select o.currency, sum(o.total_amount) as total, count(*) as orders
       from public.orders as o, me
@@ -160,12 +163,16 @@ as $$
     ) as per_currency
   ),
   earnings as (
-    select coalesce(jsonb_object_agg(status, total), '{}'::jsonb) as by_status
+    select coalesce(jsonb_object_agg(per_status.status, per_status.by_currency), '{}'::jsonb) as by_status
     from (
-      select c.status, sum(c.amount) as total
-      from public.commissions as c, me
-      where c.distributor_id = me.id and c.earned_at >= since
-      group by c.status
+      select per_currency.status, jsonb_object_agg(per_currency.currency, per_currency.total) as by_currency
+      from (
+        select c.status, c.currency, sum(c.amount) as total
+        from public.commissions as c, me
+        where c.distributor_id = me.id and c.earned_at >= since
+        group by c.status, c.currency
+      ) as per_currency
+      group by per_currency.status
     ) as per_status
   )
   select jsonb_build_object(
@@ -174,7 +181,7 @@ as $$
     'sessions_completed', sessions.completed,
     'completion_rate', case when sessions.started = 0 then 0
                             else round(sessions.completed::numeric / sessions.started, 4) end,
-    'paid_orders', coalesce(sales.orders, 0),
+    'paid_orders', sales.orders,
     'sales', sales.by_currency,
     'commissions', earnings.by_status
   )
