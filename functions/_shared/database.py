@@ -1,0 +1,145 @@
+"""The functions' connections to Postgres: one psycopg 3 async pool per process.
+
+Queries run in one of two ways:
+
+- `as_user(claims)`: a transaction in the caller's role with their JWT claims in
+  `request.jwt.claims`, exactly as PostgREST runs a supabase-js request, so
+  row-level security decides what they see and change;
+- `as_service()`: a transaction as `service_role`, for work the function itself
+  is the authority on (it has already decided what the caller may do);
+- `fetch_all(query)`: one statement in a transaction of its own, as the
+  database login, for calling SQL functions that declare their own role
+  (`set role = service_role`): one round trip, committed when it returns.
+
+Connections are checked before use and replaced when broken, so the pool comes
+back by itself after a database restart; meanwhile requests fail with 503.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, LiteralString
+
+import orjson
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from functions._shared.auth import API_ROLES, Claims
+from functions._shared.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+TRANSACTION_POOLER_PORT = 6543
+POOL_MIN_SIZE = 2
+POOL_MAX_SIZE = 10
+ACQUIRE_TIMEOUT_SECONDS = 5.0
+CONNECT_TIMEOUT_SECONDS = 5
+HEALTH_TIMEOUT_SECONDS = 2.0
+# A connection that completed a query this recently is handed out without a
+# test round trip; a database restart takes longer than this.
+RECENT_USE_SECONDS = 1.0
+
+# PostgREST's per-request context: the role to switch to and the verified
+# claims that auth.uid(), auth.role() and auth.jwt() read. `true` = local to
+# the transaction, gone at commit.
+SET_REQUEST_CONTEXT = (
+    "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)"
+)
+SERVICE_CLAIMS = orjson.dumps({"role": "service_role"}).decode()
+
+Connection = psycopg.AsyncConnection[Any]
+
+
+def connection_options(url: str) -> dict[str, Any]:
+    """psycopg connect() options for `url`: no prepared statements behind the transaction pooler."""
+    options: dict[str, Any] = {
+        "autocommit": True,
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "application_name": "maxpulse-functions",
+    }
+    port = conninfo_to_dict(url).get("port")
+    if port is not None and str(port).split(",")[0] == str(TRANSACTION_POOLER_PORT):
+        # PgBouncer in transaction mode hands each transaction to any server
+        # connection; a statement prepared on one is unknown on the next.
+        options["prepare_threshold"] = None
+    return options
+
+
+class Database:
+    """A connection pool on SUPABASE_DB_URL and the two ways to run a transaction on it."""
+
+    def __init__(self, url: str, *, min_size: int = POOL_MIN_SIZE, max_size: int = POOL_MAX_SIZE):
+        self._pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
+            url,
+            kwargs=connection_options(url),
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            check=self._check_connection,
+            timeout=ACQUIRE_TIMEOUT_SECONDS,
+            name="maxpulse-functions",
+        )
+        self._last_success: weakref.WeakKeyDictionary[Connection, float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def _check_connection(self, conn: Connection) -> None:
+        used = self._last_success.get(conn)
+        if used is None or time.monotonic() - used > RECENT_USE_SECONDS:
+            await AsyncConnectionPool.check_connection(conn)
+
+    async def open(self) -> None:
+        """Start connecting in the background; a database that is down does not stop startup."""
+        await self._pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def connection(self, timeout: float | None = None) -> AsyncIterator[Connection]:
+        """A checked connection in autocommit mode; DatabaseUnavailable when there is none."""
+        try:
+            async with self._pool.connection(timeout=timeout) as conn:
+                yield conn
+                self._last_success[conn] = time.monotonic()
+        except (PoolTimeout, psycopg.OperationalError) as exc:
+            logger.warning("database unavailable: %s", exc)
+            raise DatabaseUnavailable() from exc
+
+    @asynccontextmanager
+    async def as_user(self, claims: Claims) -> AsyncIterator[Connection]:
+        """A transaction that runs as the caller, with row-level security, like PostgREST."""
+        if claims.role not in API_ROLES:
+            raise ValueError(f"not an API role: {claims.role!r}")
+        async with self.connection() as conn, conn.transaction():
+            await conn.execute(
+                SET_REQUEST_CONTEXT, (claims.role, orjson.dumps(dict(claims.payload)).decode())
+            )
+            yield conn
+
+    @asynccontextmanager
+    async def as_service(self) -> AsyncIterator[Connection]:
+        """A transaction as service_role, for work the function itself is the authority on."""
+        async with self.connection() as conn, conn.transaction():
+            await conn.execute(SET_REQUEST_CONTEXT, ("service_role", SERVICE_CLAIMS))
+            yield conn
+
+    async def fetch_all(
+        self, query: LiteralString, params: Sequence[Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The rows of one statement run in its own transaction: committed once this returns."""
+        async with self.connection() as conn:
+            cursor = await conn.execute(query, params)
+            return await cursor.fetchall()
+
+    async def ping(self) -> float:
+        """Milliseconds for a round trip to the database; DatabaseUnavailable when it cannot be reached."""
+        started = time.perf_counter()
+        async with self.connection(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
+            await conn.execute("select 1")
+        return (time.perf_counter() - started) * 1000

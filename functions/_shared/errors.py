@@ -1,0 +1,128 @@
+"""The errors a function answers with, and the JSON envelope they are sent in.
+
+Every error leaves a function as `{"error": {"code": "<snake_case>", "message":
+"<sentence>"}}` with its HTTP status (DESIGN.md section 6). Handlers raise one
+of these classes where the problem is found; the runtime renders it once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+class FunctionError(Exception):
+    """An answer other than success: HTTP status, machine-readable code, human message."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+        self.headers = headers or {}
+
+    def envelope(self) -> dict[str, Any]:
+        """The JSON body of this error."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            error["field"] = self.field
+        return {"error": error}
+
+    def body(self) -> bytes:
+        return orjson.dumps(self.envelope())
+
+
+class BadRequest(FunctionError):
+    """The request cannot be read: malformed JSON, a bad header."""
+
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(FunctionError):
+    """No token, or a token that does not verify (signature, algorithm, expiry)."""
+
+    status = 401
+    code = "invalid_jwt"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(
+            message, code=code, headers={"www-authenticate": 'Bearer error="invalid_token"'}
+        )
+
+
+class Forbidden(FunctionError):
+    """A valid token whose role may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(FunctionError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(FunctionError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Gone(FunctionError):
+    status = 410
+    code = "gone"
+
+
+class PayloadTooLarge(FunctionError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(FunctionError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ValidationFailed(FunctionError):
+    """Well-formed input with a wrong type or value; `field` names the culprit."""
+
+    status = 422
+    code = "validation_failed"
+
+
+class RateLimited(FunctionError):
+    status = 429
+    code = "rate_limited"
+
+
+class NotImplementedYet(FunctionError):
+    """A function whose issue has not landed yet."""
+
+    status = 501
+    code = "not_implemented"
+
+
+class ServiceUnavailable(FunctionError):
+    """A dependency (the database, the JWKS endpoint) cannot be reached right now."""
+
+    status = 503
+    code = "service_unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+
+    def __init__(self, message: str = "the database cannot be reached; try again shortly") -> None:
+        super().__init__(message, headers={"retry-after": "5"})
