@@ -14,7 +14,6 @@ set local statement_timeout = '5min';
 create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to anon, authenticated, service_role;
-alter default privileges in schema private revoke execute on functions from public;
 
 -- TRUNCATE, TRIGGER and REFERENCES are not subject to row-level security; the
 -- API roles never need them.
@@ -372,3 +371,7 @@ create trigger distributor_profiles_check_user_role
 create trigger distributor_profiles_check_upline_chain
   before insert or update of upline_id on public.distributor_profiles
   for each row execute function private.check_upline_chain();
+
+-- Functions are created executable by PUBLIC: keep only the explicit grants.
+-- (Trigger functions need no EXECUTE grant to fire.)
+revoke execute on all functions in schema private from public;

@@ -154,3 +154,7 @@ create trigger assessment_tracking_set_distributor
   for each row execute function private.set_tracking_distributor();
 
 alter publication supabase_realtime add table public.assessment_tracking;
+
+-- Functions are created executable by PUBLIC: keep only the explicit grants.
+-- (Trigger functions need no EXECUTE grant to fire.)
+revoke execute on all functions in schema private from public;

@@ -302,3 +302,7 @@ create trigger ledger_entries_refuse_update_delete
 create trigger ledger_entries_refuse_truncate
   before truncate on public.ledger_entries
   for each statement execute function private.refuse_ledger_change();
+
+-- Functions are created executable by PUBLIC: keep only the explicit grants.
+-- (Trigger functions need no EXECUTE grant to fire.)
+revoke execute on all functions in schema private from public;

@@ -211,3 +211,7 @@ create trigger lesson_progress_protect_columns
 create trigger lesson_progress_refresh_enrollment
   after insert or update or delete on public.lesson_progress
   for each row execute function private.refresh_enrollment_progress();
+
+-- Functions are created executable by PUBLIC: keep only the explicit grants.
+-- (Trigger functions need no EXECUTE grant to fire.)
+revoke execute on all functions in schema private from public;

@@ -193,3 +193,7 @@ revoke execute on function public.distributor_dashboard(timestamptz) from public
 grant execute on function public.feature_flag_map() to anon, authenticated, service_role;
 grant execute on function public.assessment_funnel(timestamptz, timestamptz) to authenticated, service_role;
 grant execute on function public.distributor_dashboard(timestamptz) to authenticated, service_role;
+
+-- Functions are created executable by PUBLIC: keep only the explicit grants.
+-- (Trigger functions need no EXECUTE grant to fire.)
+revoke execute on all functions in schema private from public;

@@ -44,7 +44,13 @@ def run_case(conn: psycopg.Connection[Any], case: RlsCase, actor: str) -> Outcom
         try:
             with request_as(conn, acting) as cursor:
                 affected = cursor.execute(case.sql, params).rowcount
-        except psycopg.errors.InsufficientPrivilege:
+        except psycopg.errors.InsufficientPrivilege as exc:
+            # Policies, guards and revoked table privileges deny on purpose; a helper
+            # the caller may not execute (or a schema it may not use) is a bug.
+            if str(exc).startswith(
+                ("permission denied for function", "permission denied for schema")
+            ):
+                raise AssertionError(f"{actor}: {exc}") from exc
             return Outcome.DENIED
     return Outcome.ALLOWED if affected > 0 else Outcome.HIDDEN
 
