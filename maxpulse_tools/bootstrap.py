@@ -22,3 +22,14 @@ def apply_bootstrap(conn: psycopg.Connection[Any]) -> None:
     """Create what a hosted Supabase database has and our migrations need, in one transaction."""
     with conn.transaction():
         conn.execute(bootstrap_sql().encode())
+
+
+def has_supabase_surface(conn: psycopg.Connection[Any]) -> bool:
+    """True when the database already has Supabase's `auth` schema (every hosted project does).
+
+    A plain PostgreSQL lacks it; `db push` then applies the bootstrap first so
+    the migrations find the roles and `auth` functions they use. Because a
+    hosted project always has `auth`, this never touches one.
+    """
+    row = conn.execute("SELECT to_regnamespace('auth') IS NOT NULL").fetchone()
+    return bool(row and row[0])

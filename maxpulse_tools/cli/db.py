@@ -92,6 +92,7 @@ def push(
     as_json: JsonOption = False,
 ) -> None:
     """Apply pending migrations (each file in one transaction with its history row)."""
+    from maxpulse_tools.bootstrap import apply_bootstrap, has_supabase_surface
     from maxpulse_tools.database import connect
     from maxpulse_tools.history import read_history
     from maxpulse_tools.migration_files import read_local_migrations
@@ -104,9 +105,11 @@ def push(
     with connect(target) as conn:
         plan = plan_push(local, read_history(conn), include_all=include_all)
         seeds = find_seed_files(cli.project) if include_seed else []
+        needs_bootstrap = not has_supabase_surface(conn)
         report: dict[str, object] = {
             "database": target.display,
             "dry_run": dry_run,
+            "bootstrap": needs_bootstrap,
             "pending": [m.filename for m in plan.pending],
         }
         if dry_run:
@@ -114,6 +117,12 @@ def push(
             return
         if plan.pending or seeds:
             _confirm(target, len(plan.pending), yes)
+        if needs_bootstrap:
+            if not as_json:
+                output.progress(
+                    "No auth schema: plain PostgreSQL, applying the Supabase bootstrap..."
+                )
+            apply_bootstrap(conn)
         timings: dict[str, float] = {}
 
         def on_progress(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
@@ -153,6 +162,8 @@ def _print_dry_run(
     if as_json:
         output.emit_json(report | {"seeds": seed_paths})
         return
+    if report.get("bootstrap"):
+        output.result("Would apply the Supabase bootstrap first (no auth schema)")
     if not pending:
         output.result("Remote database is up to date.")
     for migration in pending:

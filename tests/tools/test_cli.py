@@ -259,3 +259,24 @@ def test_help_imports_nothing_heavy() -> None:
         env=os.environ.copy(),
     )
     assert done.stderr.strip() == ""
+
+
+def test_push_of_every_migration_to_a_plain_postgres(
+    cli_runner: CliRunner, pg_cluster: LocalCluster, repo_project: Project
+) -> None:
+    # A database with no Supabase surface: the bootstrap is applied first.
+    name = f"plain_{find_free_port()}"
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = pg_cluster.dsn(name)
+    args = ["--workdir", str(repo_project.root), "db", "push", "--db-url", url, "--json"]
+
+    first = cli_runner.invoke(app, args)
+    second = cli_runner.invoke(app, args)
+
+    report = json.loads(first.stdout)
+    assert first.exit_code == 0, first.output
+    assert report["bootstrap"] is True
+    assert len(report["applied"]) == len(list(repo_project.migrations_dir.glob("*.sql")))
+    assert json.loads(second.stdout)["applied"] == []
+    assert json.loads(second.stdout)["bootstrap"] is False
