@@ -115,11 +115,15 @@ as $$
   from public.feature_flags as f
 $$;
 
--- supabase.rpc('assessment_funnel', {since, until}): events and distinct
--- sessions per event type among the tracking rows the caller may see.
+-- supabase.rpc('assessment_funnel', {since, until, distributor_id}): events and
+-- distinct sessions per event type for one distributor's referrals (default:
+-- the caller's). Row-level security still applies: a distributor asking for
+-- another's funnel gets nothing; admins may ask for anyone's. The explicit
+-- filter lets the (distributor_id, timestamp) index answer.
 create function public.assessment_funnel(
   since timestamptz default now() - interval '30 days',
-  until timestamptz default now()
+  until timestamptz default now(),
+  distributor_id uuid default null
 ) returns table (event_type text, event_count bigint, session_count bigint)
 language sql
 stable
@@ -127,7 +131,8 @@ set search_path = ''
 as $$
   select t.event_type, count(*), count(distinct t.session_id)
   from public.assessment_tracking as t
-  where t."timestamp" >= since and t."timestamp" < until
+  where t.distributor_id = coalesce(assessment_funnel.distributor_id, (select auth.uid()))
+    and t."timestamp" >= since and t."timestamp" < until
   group by t.event_type
   order by count(distinct t.session_id) desc, t.event_type
 $$;
@@ -188,10 +193,10 @@ as $$
   from sessions, sales, earnings
 $$;
 
-revoke execute on function public.assessment_funnel(timestamptz, timestamptz) from public, anon;
+revoke execute on function public.assessment_funnel(timestamptz, timestamptz, uuid) from public, anon;
 revoke execute on function public.distributor_dashboard(timestamptz) from public, anon;
 grant execute on function public.feature_flag_map() to anon, authenticated, service_role;
-grant execute on function public.assessment_funnel(timestamptz, timestamptz) to authenticated, service_role;
+grant execute on function public.assessment_funnel(timestamptz, timestamptz, uuid) to authenticated, service_role;
 grant execute on function public.distributor_dashboard(timestamptz) to authenticated, service_role;
 
 -- Functions are created executable by PUBLIC: keep only the explicit grants.

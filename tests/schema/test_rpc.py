@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from tests.support.postgrest import ANON, request_as, signed_in
-from tests.support.world import DISTRIBUTOR_A, DISTRIBUTOR_B, PARTICIPANT
+from tests.support.world import ADMIN, DISTRIBUTOR_A, DISTRIBUTOR_B, PARTICIPANT
 
 DASHBOARD = "select public.distributor_dashboard() - 'since'"
 
@@ -84,3 +84,16 @@ def test_assessment_funnel_counts_the_callers_referrals(db: psycopg.Connection[A
         ("question_answered", 1, 1),
     ]
     assert ben == [("assessment_started", 1, 1), ("link_clicked", 1, 1)]
+
+
+def test_assessment_funnel_of_another_distributor_is_for_admins(
+    db: psycopg.Connection[Any],
+) -> None:
+    funnel = "select event_type from public.assessment_funnel(distributor_id => %s)"
+    with request_as(db, signed_in(ADMIN)) as cur:
+        for_admin = cur.execute(funnel, (DISTRIBUTOR_B,)).fetchall()
+    with request_as(db, signed_in(DISTRIBUTOR_A)) as cur:
+        for_ava = cur.execute(funnel, (DISTRIBUTOR_B,)).fetchall()
+
+    assert for_admin == [("assessment_started",), ("link_clicked",)]
+    assert for_ava == []
