@@ -491,6 +491,7 @@ create policy enrollments_insert on public.enrollments
     (
       user_id = (select auth.uid())
       and status = 'active'
+      and progress_percent = 0
       and course_id in (
         select c.id from public.courses as c
         where c.is_published and c.audience in ('all', (select private.current_user_role()))

@@ -159,6 +159,15 @@ CASES = [
     rls_case(
         "enrollments",
         "insert",
+        "enrol yourself with all progress made",
+        "insert into public.enrollments (course_id, user_id, progress_percent)"
+        " values (%(course_published)s, %(me)s, 100)",
+        "X X X X A A",
+        setup="delete from public.enrollments where course_id = %(course_published)s",
+    ),
+    rls_case(
+        "enrollments",
+        "insert",
         "enrol the other participant",
         "insert into public.enrollments (course_id, user_id)"
         " values (%(course_published)s, %(other_participant)s)",
