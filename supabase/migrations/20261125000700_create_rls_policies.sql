@@ -296,10 +296,17 @@ create policy orders_select on public.orders
   for select to authenticated
   using (distributor_id = (select auth.uid()) or (select private.is_admin()));
 
+-- A new order starts empty: its subtotal comes from the items added later,
+-- its payment reference from the payment provider (service_role).
 create policy orders_insert on public.orders
   for insert to authenticated
   with check (
-    (distributor_id = (select auth.uid()) and status = 'pending')
+    (
+      distributor_id = (select auth.uid())
+      and status = 'pending'
+      and subtotal = 0
+      and external_reference is null
+    )
     or (select private.is_admin())
   );
 

@@ -119,6 +119,13 @@ CASES = [
     ),
     rls_case(
         "orders",
+        "insert",
+        "an order of A with a made-up subtotal",
+        "insert into public.orders (distributor_id, subtotal) values (%(distributor_a)s, 500)",
+        "X X X X X A",
+    ),
+    rls_case(
+        "orders",
         "update",
         "notes on A's pending order",
         "update public.orders set notes = 'Gift wrap' where id = %(order_pending_of_a)s",
