@@ -142,19 +142,32 @@ def function_configs(settings: FunctionSettings) -> dict[str, FunctionConfig]:
     return {name: configs.get(name, FunctionConfig()) for name in FUNCTION_NAMES}
 
 
-def create_gateway(settings: FunctionSettings | None = None) -> Gateway:
-    """The gateway for `settings` (default: this process's environment)."""
-    settings = settings or get_settings()
+def served_functions(settings: FunctionSettings) -> list[tuple[type[Function], FunctionConfig]]:
+    """The functions this process serves, with their config.toml options (GatewayConfigError if none fit)."""
     only = settings.maxpulse_function
     if only is not None and only not in FUNCTION_NAMES:
         raise GatewayConfigError(
             f"MAXPULSE_FUNCTION={only} is not a function; choose one of {', '.join(FUNCTION_NAMES)}"
         )
     configs = function_configs(settings)
-    runtime = Runtime.create(settings)
-    apps = {
-        cls.name: FunctionApp(cls(runtime), configs[cls.name], runtime)
+    served = [
+        (cls, configs[cls.name])
         for cls in FUNCTION_CLASSES
         if (only is None or cls.name == only) and configs[cls.name].enabled
-    }
-    return Gateway(runtime, apps)
+    ]
+    if not served:
+        raise GatewayConfigError(
+            "no function to serve: supabase/config.toml has enabled = false for "
+            + (only or "all of them")
+        )
+    return served
+
+
+def create_gateway(settings: FunctionSettings | None = None) -> Gateway:
+    """The gateway for `settings` (default: this process's environment)."""
+    settings = settings or get_settings()
+    served = served_functions(settings)
+    runtime = Runtime.create(settings)
+    return Gateway(
+        runtime, {cls.name: FunctionApp(cls(runtime), config, runtime) for cls, config in served}
+    )

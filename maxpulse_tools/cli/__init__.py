@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from maxpulse_tools import __version__
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
+from maxpulse_tools.cli.functions import functions_app
 from maxpulse_tools.cli.migration import migration_app
 from maxpulse_tools.cli.stack import register_stack_commands
 from maxpulse_tools.errors import MaxpulseError
@@ -92,6 +93,7 @@ def root(
 
 app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
+app.add_typer(functions_app, name="functions")
 register_stack_commands(app)
 
 
