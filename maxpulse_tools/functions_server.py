@@ -8,6 +8,8 @@ every worker reads the same settings.
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 
 from maxpulse_tools.errors import ConfigError, LocalStackError
 from maxpulse_tools.local_db import port_is_taken
@@ -32,16 +34,33 @@ def serve_functions(
 
     import uvicorn
 
-    uvicorn.run(
-        GATEWAY_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        access_log=access_log,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-    )
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal
+    # again; here that ends serving normally, so callers (`maxpulse start`)
+    # get to clean up and the exit status is 0.
+    previous = signal.signal(signal.SIGTERM, _stop_serving)
+    try:
+        uvicorn.run(
+            GATEWAY_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            access_log=access_log,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    except (KeyboardInterrupt, ServingStopped):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class ServingStopped(Exception):
+    """SIGTERM arrived after uvicorn had shut down."""
+
+
+def _stop_serving(signum: int, frame: FrameType | None) -> None:
+    raise ServingStopped
 
 
 def check_gateway_config() -> None:

@@ -60,6 +60,7 @@ class JwksCache:
         self._refetch_cooldown = refetch_cooldown
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
+        self._unknown_kid_refetched_at: float | None = None
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> jwt.PyJWK:
@@ -67,14 +68,19 @@ class JwksCache:
         if self._fetched_at is None or self._age() > self._max_age:
             await self._refresh(self._fetched_at)
         key = self._keys.get(kid)
-        if key is None and self._age() >= self._refetch_cooldown:
-            # A new key appears in the set before tokens are signed with it
-            # (Supabase's rotation), so an unknown kid means our copy is old.
+        if key is None and self._may_refetch_for_unknown_kid():
+            # An unknown kid means our copy predates a key rotation. Random kids
+            # must not make us hammer the endpoint: one such refetch per cool-down.
+            self._unknown_kid_refetched_at = time.monotonic()
             await self._refresh(self._fetched_at)
             key = self._keys.get(kid)
         if key is None:
             raise Unauthorized("the token is signed with a key this project does not publish")
         return key
+
+    def _may_refetch_for_unknown_kid(self) -> bool:
+        last = self._unknown_kid_refetched_at
+        return last is None or time.monotonic() - last >= self._refetch_cooldown
 
     def _age(self) -> float:
         return float("inf") if self._fetched_at is None else time.monotonic() - self._fetched_at

@@ -1,0 +1,214 @@
+"""JWT verification as Supabase does it: HS256 with the secret, ES256/RS256 with the project's JWKS.
+
+Requests go through the gateway to a function with verify_jwt = true
+(ai-analysis: a verified caller gets its 501, anyone else a 401). The JWKS
+endpoint is the one third-party call here, so respx stands in for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import respx
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from functions.gateway import Gateway, create_gateway
+from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
+
+PROJECT_URL = "https://project.supabase.example"
+JWKS_URL = f"{PROJECT_URL}/auth/v1/.well-known/jwks.json"
+GUARDED = "/functions/v1/ai-analysis"
+
+
+def claims(role: str = "authenticated", expires_in: int = 3600) -> dict[str, Any]:
+    return {
+        "role": role,
+        "sub": "8d0f6c1e-0000-4000-8000-000000000001",
+        "exp": int(time.time()) + expires_in,
+    }
+
+
+async def call(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return await client.post(GUARDED, headers=headers)
+
+
+# HS256 ------------------------------------------------------------------------------
+
+
+async def test_valid_hs256_token_gets_through(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    for token in (tokens.anon, tokens.service_role, tokens.for_role("authenticated", sub="u1")):
+        assert (await call(client, token)).status_code == 501
+
+
+def _unsigned(payload: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
+
+
+@pytest.mark.parametrize(
+    ("make_token", "message"),
+    [
+        (lambda t: t.for_role("anon", expires_in=-10), "expired"),
+        (lambda t: t.sign({"role": "anon"}), "'exp'"),
+        (lambda t: t.sign(claims(), secret="another-secret-that-is-long-enough-0123"), "signature"),
+        (lambda t: _unsigned(claims()), "'none'"),
+        (lambda t: t.sign({**claims(), "role": "supabase_admin"}), "role"),
+        (lambda t: t.sign({k: v for k, v in claims().items() if k != "role"}), "role"),
+        (lambda t: "not.a.jwt", "well-formed"),
+        (lambda t: t.anon[:-4] + "AAAA", "signature"),
+    ],
+    ids=[
+        "expired",
+        "no-exp",
+        "wrong-signature",
+        "alg-none",
+        "odd-role",
+        "no-role",
+        "garbage",
+        "tampered",
+    ],
+)
+async def test_bad_tokens_are_401_json(
+    client: httpx.AsyncClient, tokens: Tokens, make_token: Any, message: str
+) -> None:
+    response = await call(client, make_token(tokens))
+
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "invalid_jwt"
+    assert message in error["message"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("header", ["", "Basic dXNlcjpwdw==", "Bearer", "Bearer "])
+async def test_malformed_authorization_header_is_401(
+    client: httpx.AsyncClient, header: str
+) -> None:
+    response = await client.post(GUARDED, headers={"Authorization": header} if header else {})
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in {"missing_authorization", "invalid_jwt"}
+
+
+async def test_role_helpers_refuse_other_roles(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    # require_role on the events endpoint admits the three API roles; an
+    # unverifiable token never reaches it.
+    response = await client.post(
+        "/functions/v1/link-tracker/events",
+        json={"sessionId": "00000000-0000-4000-8000-000000000000", "event": "x_y"},
+        headers={"Authorization": f"Bearer {tokens.for_role('anon', expires_in=-1)}"},
+    )
+
+    assert response.status_code == 401
+
+
+# JWKS (ES256, RS256) ------------------------------------------------------------------
+
+
+class SigningKey:
+    """A project signing key and its public JWK."""
+
+    def __init__(self, kid: str, algorithm: str) -> None:
+        self.kid = kid
+        self.algorithm = algorithm
+        if algorithm == "ES256":
+            self.private = ec.generate_private_key(ec.SECP256R1())
+            jwk = ECAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
+        else:
+            self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            jwk = RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
+        self.jwk = {**jwk, "kid": kid, "alg": algorithm, "use": "sig"}
+
+    def sign(self, payload: dict[str, Any]) -> str:
+        return jwt.encode(
+            payload, self.private, algorithm=self.algorithm, headers={"kid": self.kid}
+        )
+
+
+@pytest.fixture
+async def jwks_client(functions_db_url: str, tokens: Tokens) -> AsyncIterator[httpx.AsyncClient]:
+    gateway: Gateway = create_gateway(
+        gateway_settings(functions_db_url, tokens.secret, supabase_url=PROJECT_URL)
+    )
+    transport = httpx.ASGITransport(app=gateway)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.mark.parametrize("algorithm", ["ES256", "RS256"])
+async def test_asymmetric_tokens_verify_with_the_cached_jwks(
+    jwks_client: httpx.AsyncClient, algorithm: str
+) -> None:
+    key = SigningKey("key-1", algorithm)
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get(JWKS_URL).respond(json={"keys": [key.jwk]})
+
+        first = await call(jwks_client, key.sign(claims()))
+        second = await call(jwks_client, key.sign(claims("anon")))
+
+    assert (first.status_code, second.status_code) == (501, 501)
+    assert route.call_count == 1
+
+
+async def test_unknown_kid_refetches_the_jwks_once(jwks_client: httpx.AsyncClient) -> None:
+    old, new = SigningKey("old", "ES256"), SigningKey("new", "ES256")
+    stranger = SigningKey("stranger", "ES256")
+    with respx.mock() as mock:
+        route = mock.get(JWKS_URL)
+        route.side_effect = [
+            httpx.Response(200, json={"keys": [old.jwk]}),
+            httpx.Response(200, json={"keys": [old.jwk, new.jwk]}),
+            httpx.Response(200, json={"keys": [old.jwk, new.jwk]}),
+        ]
+
+        before_rotation = await call(jwks_client, old.sign(claims()))
+        after_rotation = await call(jwks_client, new.sign(claims()))
+        unknown = await call(jwks_client, stranger.sign(claims()))
+        unknown_again = await call(jwks_client, stranger.sign(claims()))
+
+    assert (before_rotation.status_code, after_rotation.status_code) == (501, 501)
+    assert (unknown.status_code, unknown_again.status_code) == (401, 401)
+    # the second unknown kid within the cool-down does not hit the endpoint again
+    assert route.call_count == 2
+
+
+async def test_expired_or_forged_asymmetric_tokens_are_401(
+    jwks_client: httpx.AsyncClient,
+) -> None:
+    key = SigningKey("key-1", "ES256")
+    forger = SigningKey("key-1", "ES256")  # same kid, another private key
+    with respx.mock() as mock:
+        mock.get(JWKS_URL).respond(json={"keys": [key.jwk]})
+
+        expired = await call(jwks_client, key.sign(claims(expires_in=-5)))
+        forged = await call(jwks_client, forger.sign(claims()))
+        confused = await call(
+            jwks_client, jwt.encode(claims(), "x" * 64, algorithm="HS512", headers={"kid": "key-1"})
+        )
+
+    assert "expired" in expired.json()["error"]["message"]
+    assert forged.status_code == 401
+    assert confused.status_code == 401
+
+
+async def test_jwks_endpoint_down_is_503_not_401(jwks_client: httpx.AsyncClient) -> None:
+    key = SigningKey("key-1", "RS256")
+    with respx.mock() as mock:
+        mock.get(JWKS_URL).respond(status_code=500)
+
+        response = await call(jwks_client, key.sign(claims()))
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "jwks_unavailable"

@@ -1,0 +1,189 @@
+"""The functions' database layer: PostgREST-style transactions, the pooler, restarts, timings."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from functions._shared.auth import Claims
+from functions._shared.database import Database, connection_options
+from functions._shared.errors import DatabaseUnavailable
+from functions._shared.metrics import METRIC_TYPE, RequestTimings
+from functions.gateway import create_gateway
+from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
+from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
+
+Sql = Callable[..., list[tuple[Any, ...]]]
+
+
+@pytest.mark.parametrize(
+    ("url", "prepares"),
+    [
+        ("postgresql://postgres.ref:pw@aws-0-eu.pooler.supabase.com:6543/postgres", False),
+        ("postgresql://postgres.ref:pw@aws-0-eu.pooler.supabase.com:5432/postgres", True),
+        ("postgresql://postgres:pw@db.ref.supabase.co/postgres", True),
+        ("host=pooler.example port=6543 dbname=postgres", False),
+    ],
+)
+def test_prepared_statements_are_off_behind_the_transaction_pooler(
+    url: str, prepares: bool
+) -> None:
+    options = connection_options(url)
+
+    assert ("prepare_threshold" not in options) is prepares
+    if not prepares:
+        assert options["prepare_threshold"] is None
+
+
+async def test_as_user_runs_with_the_callers_role_and_claims(functions_db_url: str) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=2)
+    await database.open()
+    user_id = str(uuid4())
+    try:
+        async with database.as_user(
+            Claims("authenticated", user_id, {"role": "authenticated", "sub": user_id})
+        ) as conn:
+            row = await (
+                await conn.execute("select current_user, auth.uid()::text, auth.role()")
+            ).fetchone()
+        async with database.as_user(Claims("anon", None, {"role": "anon"})) as conn:
+            anon_row = await (await conn.execute("select current_user, auth.uid()")).fetchone()
+        async with database.as_service() as conn:
+            service_row = await (await conn.execute("select current_user, auth.role()")).fetchone()
+        async with database.connection() as conn:
+            after = await (await conn.execute("select current_user")).fetchone()
+    finally:
+        await database.close()
+
+    assert row == ("authenticated", user_id, "authenticated")
+    assert anon_row == ("anon", None)
+    assert service_row == ("service_role", "service_role")
+    assert after == ("postgres",)  # SET LOCAL: nothing outlives the transaction
+
+
+async def test_as_user_is_subject_to_row_level_security(functions_db_url: str) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=2)
+    await database.open()
+    try:
+        async with database.as_user(Claims("anon", None, {"role": "anon"})) as conn:
+            rows = await (await conn.execute("select count(*) from public.users")).fetchone()
+    finally:
+        await database.close()
+
+    assert rows == (0,)
+
+
+@pytest.fixture
+def restartable_cluster(pg_binaries: PgBinaries) -> Iterator[LocalCluster]:
+    """A cluster of its own, so stopping it disturbs no other test."""
+    base = Path(tempfile.mkdtemp(prefix="maxpulse-restart-"))
+    cluster = LocalCluster(base / "db", pg_binaries, port=find_free_port(), durable=False)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+async def test_pool_survives_a_database_restart(
+    restartable_cluster: LocalCluster, tokens: Tokens
+) -> None:
+    gateway = create_gateway(gateway_settings(restartable_cluster.dsn(), tokens.secret))
+    await gateway.startup()
+    transport = httpx.ASGITransport(app=gateway)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            health = "/functions/v1/link-tracker/health"
+            before = await http.get(health)
+            await asyncio.to_thread(restartable_cluster.stop)
+            during = await http.get(health)
+            await asyncio.to_thread(restartable_cluster.start)
+            after = await http.get(health)
+    finally:
+        await gateway.shutdown()
+
+    assert before.json()["database"]["reachable"] is True
+    assert during.status_code == 503
+    assert during.json()["database"] == {"reachable": False, "latencyMs": None}
+    assert after.status_code == 200
+    assert after.json()["database"]["reachable"] is True
+
+
+async def test_statements_fail_cleanly_while_the_database_is_down(
+    restartable_cluster: LocalCluster,
+) -> None:
+    database = Database(restartable_cluster.dsn(), min_size=1, max_size=2)
+    await database.open()
+    try:
+        assert await database.fetch_all("select 1") == [(1,)]
+        await asyncio.to_thread(restartable_cluster.stop)
+        with pytest.raises(DatabaseUnavailable):
+            await database.fetch_all("select 1")
+        await asyncio.to_thread(restartable_cluster.start)
+        assert await database.fetch_all("select 2") == [(2,)]
+    finally:
+        await database.close()
+
+
+async def test_request_timings_reach_performance_metrics(
+    functions_db_url: str, client: httpx.AsyncClient, sql: Sql
+) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=1)
+    await database.open()
+    timings = RequestTimings(database)
+    component = f"functions/test-{uuid4().hex[:8]}"
+    try:
+        for milliseconds in (2.0, 4.0, 6.0):
+            timings.record(
+                component.removeprefix("functions/"), "/{code}", "GET", 302, milliseconds / 1000
+            )
+        timings.record(component.removeprefix("functions/"), "/events", "POST", 201, 0.010)
+        written = await timings.flush()
+    finally:
+        await database.close()
+
+    assert written == 2
+    rows = sql(
+        "select metric_type, metric_value, unit, tags from public.performance_metrics"
+        " where component_name = %s order by metric_value",
+        (component,),
+    )
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (METRIC_TYPE, 4.0, "ms"),
+        (METRIC_TYPE, 10.0, "ms"),
+    ]
+    tags = rows[0][3]
+    assert (tags["route"], tags["method"], tags["status"], tags["count"]) == (
+        "/{code}",
+        "GET",
+        302,
+        3,
+    )
+    assert (tags["p50"], tags["max"]) == (4.0, 6.0)
+
+
+async def test_gateway_shutdown_writes_the_timings_of_its_requests(
+    functions_db_url: str, tokens: Tokens, sql: Sql
+) -> None:
+    gateway = create_gateway(gateway_settings(functions_db_url, tokens.secret))
+    await gateway.startup()
+    since = sql("select now()")[0][0]
+    transport = httpx.ASGITransport(app=gateway)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        for _ in range(3):
+            await http.get("/functions/v1/analytics-aggregator/health")
+    await gateway.shutdown()
+
+    rows = sql(
+        "select tags from public.performance_metrics"
+        " where component_name = 'functions/analytics-aggregator' and recorded_at >= %s",
+        (since,),
+    )
+    assert any(tags["route"] == "/health" and tags["count"] == 3 for (tags,) in rows)

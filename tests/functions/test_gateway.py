@@ -1,0 +1,260 @@
+"""The gateway and what every function shares: routing, CORS, errors, limits, health, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from functions._shared.config import ConfigFileError, FunctionConfig, read_function_configs
+from functions._shared.http import ALLOWED_HEADERS
+from functions.gateway import FUNCTION_NAMES, GatewayConfigError, create_gateway
+from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
+
+PENDING = ["ai-analysis", "commission-processor", "analytics-aggregator"]
+EVENTS = "/functions/v1/link-tracker/events"
+
+
+def assert_cors(response: httpx.Response) -> None:
+    assert response.headers["access-control-allow-origin"] == "*"
+    allowed = {h.strip() for h in response.headers["access-control-allow-headers"].split(",")}
+    assert allowed >= {"authorization", "x-client-info", "apikey", "content-type", "x-retry-count"}
+    assert "POST" in response.headers["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+async def test_preflight_is_answered_without_a_token(client: httpx.AsyncClient, name: str) -> None:
+    response = await client.options(
+        f"/functions/v1/{name}",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": ALLOWED_HEADERS,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.text == "ok"
+    assert_cors(response)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/functions/v1/link-tracker/health", 200),
+        ("GET", "/functions/v1/ai-analysis", 401),
+        ("POST", EVENTS, 401),
+        ("GET", "/functions/v1/no-such-function", 404),
+        ("GET", "/elsewhere", 404),
+        ("GET", "/functions/v1/link-tracker/a/b", 404),
+        ("DELETE", EVENTS, 405),
+    ],
+)
+async def test_every_response_carries_cors_headers_errors_included(
+    client: httpx.AsyncClient, method: str, path: str, status: int
+) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == status
+    assert_cors(response)
+    if status >= 400:
+        error = response.json()["error"]
+        assert set(error) >= {"code", "message"}
+        assert error["message"]
+
+
+@pytest.mark.parametrize("name", PENDING)
+async def test_pending_functions_answer_501_with_a_clear_message(
+    client: httpx.AsyncClient, tokens: Tokens, name: str
+) -> None:
+    for path in (f"/functions/v1/{name}", f"/functions/v1/{name}/any/sub/path"):
+        response = await client.post(path, json={}, headers=tokens.bearer(tokens.anon))
+
+        assert response.status_code == 501
+        error = response.json()["error"]
+        assert error["code"] == "not_implemented"
+        assert name in error["message"]
+        assert_cors(response)
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+async def test_health_needs_no_token_and_reports_the_database(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    response = await client.get(f"/functions/v1/{name}/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["function"] == name
+    assert body["version"]
+    assert body["database"]["reachable"] is True
+    assert body["database"]["latencyMs"] >= 0
+
+
+async def test_openapi_describes_every_function(client: httpx.AsyncClient) -> None:
+    response = await client.get("/functions/v1/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    paths = document["paths"]
+    assert "post" in paths[EVENTS]
+    assert "get" in paths["/functions/v1/link-tracker/{code}"]
+    for name in FUNCTION_NAMES:
+        assert f"/functions/v1/{name}/health" in paths
+    assert paths["/functions/v1/ai-analysis/"]["post"]["security"] == [{"supabaseJwt": []}]
+    assert "ErrorEnvelope" in document["components"]["schemas"]
+
+
+async def test_oversized_body_is_413_before_it_is_read(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    response = await client.post(
+        EVENTS,
+        content=b"{" + b" " * (64 * 1024) + b"}",
+        headers={**tokens.bearer(tokens.anon), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert_cors(response)
+
+
+async def test_oversized_chunked_body_is_413(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b" " * 4096
+
+    response = await client.post(
+        EVENTS,
+        content=chunks(),
+        headers={**tokens.bearer(tokens.anon), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+
+
+async def test_a_body_of_exactly_64_kib_is_read(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    padding = " " * (64 * 1024 - 2)
+    response = await client.post(
+        EVENTS,
+        content=("{" + padding + "}").encode(),
+        headers={**tokens.bearer(tokens.anon), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422  # read and parsed: it lacks the fields
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"sessionId": ', b"\xff\xfe"])
+async def test_malformed_json_is_400(
+    client: httpx.AsyncClient, tokens: Tokens, body: bytes
+) -> None:
+    response = await client.post(
+        EVENTS,
+        content=body,
+        headers={**tokens.bearer(tokens.anon), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+
+
+async def test_non_json_body_is_415(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    response = await client.post(
+        EVENTS,
+        content=b"sessionId=1",
+        headers={**tokens.bearer(tokens.anon), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 415
+
+
+async def test_missing_body_is_422(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    response = await client.post(EVENTS, headers=tokens.bearer(tokens.anon))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "body"
+
+
+async def test_one_function_only_when_maxpulse_function_is_set(
+    functions_db_url: str, tokens: Tokens
+) -> None:
+    gateway = create_gateway(
+        gateway_settings(functions_db_url, tokens.secret, maxpulse_function="ai-analysis")
+    )
+    await gateway.startup()
+    try:
+        transport = httpx.ASGITransport(app=gateway)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            served = await http.get("/functions/v1/ai-analysis/health")
+            other = await http.get("/functions/v1/link-tracker/health")
+            document = (await http.get("/functions/v1/openapi.json")).json()
+    finally:
+        await gateway.shutdown()
+
+    assert served.status_code == 200
+    assert other.status_code == 404
+    assert not any(path.startswith("/functions/v1/link-tracker") for path in document["paths"])
+
+
+def test_unknown_maxpulse_function_is_refused(functions_db_url: str, tokens: Tokens) -> None:
+    with pytest.raises(GatewayConfigError, match="link-tracker, ai-analysis"):
+        create_gateway(gateway_settings(functions_db_url, tokens.secret, maxpulse_function="nope"))
+
+
+async def test_verify_jwt_comes_from_config_toml(
+    functions_db_url: str, tokens: Tokens, tmp_path: Path
+) -> None:
+    (tmp_path / "supabase").mkdir()
+    (tmp_path / "supabase" / "config.toml").write_text(
+        "[functions.ai-analysis]\nverify_jwt = false\n[functions.commission-processor]\nenabled = false\n"
+    )
+    gateway = create_gateway(
+        gateway_settings(functions_db_url, tokens.secret, maxpulse_project_dir=tmp_path)
+    )
+    transport = httpx.ASGITransport(app=gateway)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        open_function = await http.post("/functions/v1/ai-analysis")
+        default_function = await http.post("/functions/v1/analytics-aggregator")
+        disabled_function = await http.post("/functions/v1/commission-processor")
+
+    assert open_function.status_code == 501  # no token needed: it got to the function
+    assert default_function.status_code == 401  # no section: Supabase's default, verify_jwt
+    assert disabled_function.status_code == 404
+
+
+def test_config_toml_reader(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'project_id = "x"\n[functions.a]\nverify_jwt = false\n[functions.b]\nenabled = false\n'
+    )
+
+    assert read_function_configs(config) == {
+        "a": FunctionConfig(enabled=True, verify_jwt=False),
+        "b": FunctionConfig(enabled=False, verify_jwt=True),
+    }
+    assert read_function_configs(None) == {}
+
+
+@pytest.mark.parametrize(
+    "text", ['[functions.a]\nverify_jwt = "no"\n', "[functions\n", "functions = 3\n"]
+)
+def test_config_toml_mistakes_are_reported(tmp_path: Path, text: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+
+    with pytest.raises(ConfigFileError, match=str(config)):
+        read_function_configs(config)
+
+
+def test_the_repository_config_toml_opens_link_tracker_only() -> None:
+    configs = read_function_configs(Path(__file__).resolve().parents[2] / "supabase/config.toml")
+
+    assert {name: config.verify_jwt for name, config in configs.items()} == {
+        "link-tracker": False,
+        "ai-analysis": True,
+        "commission-processor": True,
+        "analytics-aggregator": True,
+    }
