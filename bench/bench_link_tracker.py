@@ -1,0 +1,292 @@
+"""Benchmark: link-tracker redirects per second, every click stored, next to a bare ASGI redirect.
+
+Both apps are served the same way (uvicorn, one worker, no access log) on this
+machine and driven by wrk with the same connections and duration in the same
+run. The link-tracker stores each click (durably, on a cluster with fsync on)
+before its 302 leaves; afterwards the stored clicks are checked against the
+302s the server answered (from its own request timings) and the 302s wrk
+received.
+
+    python bench/bench_link_tracker.py [--seconds 10] [--connections 64]
+
+Needs wrk (Debian: apt-get install wrk); it is installed when missing and we
+are root, else the benchmark says so and skips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+from starlette.types import Receive, Scope, Send
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from maxpulse_tools.bootstrap import apply_bootstrap  # noqa: E402
+from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port  # noqa: E402
+from maxpulse_tools.migration_files import read_local_migrations  # noqa: E402
+from maxpulse_tools.migrations import plan_push, push_migrations  # noqa: E402
+
+CODE = "bench-link"
+DESTINATION = "https://assessment.example/start?lang=en"
+USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/124.0.0.0 Mobile Safari/537.36"
+)
+JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123456789"
+RATIO_GOAL = 0.60
+P99_GOAL_MS = 25.0
+_BARE_HEADERS = [
+    (b"location", (DESTINATION + "&sessionId=0f8e3c1a-1111-4222-8333-444455556666").encode()),
+    (b"cache-control", b"no-store"),
+    (b"access-control-allow-origin", b"*"),
+    (b"content-length", b"0"),
+]
+
+
+async def bare_redirect(scope: Scope, receive: Receive, send: Send) -> None:
+    """The baseline: a 302 with the same headers and no work at all."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 302, "headers": _BARE_HEADERS})
+    await send({"type": "http.response.body", "body": b""})
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    errors: int
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    if not ensure_wrk():
+        print("SKIPPED: wrk is not installed and cannot be installed here (apt-get install wrk)")
+        return 0
+    with benchmark_database() as db_url:
+        bare = measure_bare(args)
+        tracker, received = measure_tracker(db_url, args)
+        answered = answered_redirects(db_url)
+        with psycopg.connect(db_url) as conn:
+            row = conn.execute("select count(*) from public.link_clicks").fetchone()
+    stored = int(row[0]) if row else 0
+    print_figures(bare, tracker, args)
+    return check_clicks(stored, answered, received, args)
+
+
+def ensure_wrk() -> bool:
+    if shutil.which("wrk"):
+        return True
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    print("installing wrk with apt-get ...", flush=True)
+    for command in (["apt-get", "install", "-y", "wrk"], ["apt-get", "update"]):
+        if shutil.which("wrk"):
+            break
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if not shutil.which("wrk"):  # the package lists were stale: try once more after the update
+        install = ["apt-get", "install", "-y", "wrk"]
+        subprocess.run(install, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return shutil.which("wrk") is not None
+
+
+@contextmanager
+def benchmark_database() -> Iterator[str]:
+    """A throw-away cluster with fsync on, every migration, one distributor and one link."""
+    explicit = os.environ.get("MAXPULSE_PG_BIN")
+    binaries = PgBinaries.locate(Path(explicit) if explicit else None)
+    base = Path(tempfile.mkdtemp(prefix="maxpulse-bench-"))
+    cluster = LocalCluster(base / "db", binaries, port=find_free_port(), durable=True)
+    cluster.start()
+    try:
+        url = cluster.dsn()
+        with psycopg.connect(url, autocommit=True) as conn:
+            apply_bootstrap(conn)
+            push_migrations(
+                conn, plan_push(read_local_migrations(REPO_ROOT / "supabase/migrations"), {})
+            )
+            conn.execute(
+                "insert into auth.users (id, email, raw_app_meta_data) values"
+                " ('0b000000-0000-4000-8000-000000000001', 'bench@maxpulse.example',"
+                ' \'{"role": "distributor"}\')'
+            )
+            conn.execute(
+                "insert into public.tracked_links (distributor_id, short_code, destination_url,"
+                " utm_source) values ('0b000000-0000-4000-8000-000000000001', %s, %s, 'bench')",
+                (CODE, DESTINATION),
+            )
+        yield url
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def served(app: list[str], env: dict[str, str], health_path: str) -> Iterator[str]:
+    """Run uvicorn with `app` on a free port until the block ends (stopped with SIGTERM)."""
+    port = find_free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *app,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + health_path, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"{' '.join(app)} did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def measure_bare(args: argparse.Namespace) -> WrkResult:
+    app = ["--app-dir", str(REPO_ROOT / "bench"), "bench_link_tracker:bare_redirect"]
+    with served(app, {}, "/") as base:
+        url = f"{base}/functions/v1/link-tracker/{CODE}"
+        run_wrk(url, args.connections, args.warmup)
+        return run_wrk(url, args.connections, args.seconds)
+
+
+def measure_tracker(db_url: str, args: argparse.Namespace) -> tuple[WrkResult, int]:
+    """wrk's figures, and the 302s wrk received over the server's whole life (warm-up included)."""
+    env = {
+        "SUPABASE_DB_URL": db_url,
+        "SUPABASE_JWT_SECRET": JWT_SECRET,
+        "MAXPULSE_PROJECT_DIR": str(REPO_ROOT),
+    }
+    app = ["--factory", "functions.gateway:create_gateway"]
+    with served(app, env, "/functions/v1/link-tracker/health") as base:
+        url = f"{base}/functions/v1/link-tracker/{CODE}"
+        warmup = run_wrk(url, args.connections, args.warmup)
+        result = run_wrk(url, args.connections, args.seconds)
+    received = (warmup.requests - warmup.errors) + (result.requests - result.errors)
+    return result, received
+
+
+def run_wrk(url: str, connections: int, seconds: int) -> WrkResult:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"User-Agent: {USER_AGENT}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requests = int(_search(r"(\d+) requests in", output))
+    errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return WrkResult(
+        requests=requests,
+        errors=(int(errors_match.group(1)) if errors_match else 0) + socket_errors,
+        per_second=float(_search(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_milliseconds(_search(r"50%\s+([\d.]+\w+)", output)),
+        p99_ms=_milliseconds(_search(r"99%\s+([\d.]+\w+)", output)),
+    )
+
+
+def answered_redirects(db_url: str) -> int:
+    """302s the link-tracker answered, from the timings it wrote at shutdown."""
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "select coalesce(sum((tags ->> 'count')::bigint), 0) from public.performance_metrics"
+            " where component_name = 'functions/link-tracker' and tags ->> 'route' = '/{code}'"
+            " and tags ->> 'status' = '302'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def print_figures(bare: WrkResult, tracker: WrkResult, args: argparse.Namespace) -> None:
+    ratio = tracker.per_second / bare.per_second
+    print(
+        f"link-tracker redirects, {args.connections} connections, {args.seconds} s, uvicorn 1 worker"
+    )
+    print(f"{'':24}{'redirects/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, result in (("bare ASGI redirect", bare), ("link-tracker (stored)", tracker)):
+        print(
+            f"{name:24}{result.per_second:>12.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+            f"{result.errors:>8}"
+        )
+    ratio_mark = "meets" if ratio >= RATIO_GOAL else "BELOW"
+    p99_mark = "meets" if tracker.p99_ms <= P99_GOAL_MS else "ABOVE"
+    print(f"ratio: {ratio:.1%} of bare ({ratio_mark} the {RATIO_GOAL:.0%} goal)")
+    print(f"p99: {tracker.p99_ms:.2f} ms ({p99_mark} the {P99_GOAL_MS:.0f} ms goal)")
+
+
+def check_clicks(stored: int, answered: int, received: int, args: argparse.Namespace) -> int:
+    """Every 302 the server answered has its click; wrk saw all but those cut off at its end."""
+    print(
+        f"clicks stored: {stored}; 302s answered by the server: {answered}; received by wrk: {received}"
+    )
+    if stored != answered:
+        print("FAILED: stored clicks differ from the 302s answered: clicks were lost")
+        return 1
+    in_flight = stored - received
+    if not 0 <= in_flight <= 2 * args.connections:
+        print(
+            f"FAILED: {in_flight} stored clicks wrk never saw answered (at most one per connection and run)"
+        )
+        return 1
+    print(
+        f"every answered 302 has its click stored ({in_flight} were answered as wrk closed its connections)"
+    )
+    return 0
+
+
+def _search(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    if not found:
+        raise RuntimeError(f"unexpected wrk output (no {pattern!r}):\n{text}")
+    return found.group(1)
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
