@@ -232,16 +232,16 @@ begin
 end
 $$;
 
--- Stores a batch of clicks (a JSON array of objects, one per request, in
--- arrival order) in one statement, and answers each with its outcome:
--- 'stored', 'unknown' (no such code) or 'inactive', plus what the redirect
--- needs. Uniqueness is decided here so that concurrent batches agree: the
--- first human click of a visitor on a link in an hour inserts or refreshes
--- its link_visitors row; an existing fresh row is neither changed nor locked.
--- Storing is idempotent on session_id, so a retried batch adds nothing.
+-- Stores a batch of clicks (a JSON array of objects, one per request) in one
+-- statement, and answers once per code of the batch: 'stored', 'unknown' (no
+-- such code) or 'inactive', with the link's destination and UTM values for
+-- the redirects. Uniqueness is decided here so that concurrent batches agree:
+-- the first human click of a visitor on a link in an hour inserts or
+-- refreshes its link_visitors row; an existing fresh row is neither changed
+-- nor locked. Storing is idempotent on session_id: a retried batch adds nothing.
 create function private.record_link_clicks(clicks json)
 returns table (
-  click_index bigint,
+  code text,
   outcome text,
   destination_url text,
   utm_source text,
@@ -271,24 +271,27 @@ begin
       browser_family, os_family, device_family, is_bot, ord
     )
   ),
-  matched as (
-    select
-      b.ord, b.session_id, b.visitor_hash, b.referrer_host,
-      b.browser_family, b.os_family, b.device_family, b.is_bot,
-      l.id as link_id, l.distributor_id, l.is_active, l.destination_url,
-      coalesce(b.utm_source, l.utm_source) as utm_source,
-      coalesce(b.utm_medium, l.utm_medium) as utm_medium,
-      coalesce(b.utm_campaign, l.utm_campaign) as utm_campaign,
-      coalesce(b.utm_term, l.utm_term) as utm_term,
-      coalesce(b.utm_content, l.utm_content) as utm_content
+  links as (
+    select distinct on (b.code) b.code, l.id, l.distributor_id, l.is_active, l.destination_url,
+      l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content
     from batch as b
     left join public.tracked_links as l on l.short_code = b.code
   ),
+  clicked as (
+    select b.*, l.id as link_id, l.distributor_id,
+      coalesce(b.utm_source, l.utm_source) as link_utm_source,
+      coalesce(b.utm_medium, l.utm_medium) as link_utm_medium,
+      coalesce(b.utm_campaign, l.utm_campaign) as link_utm_campaign,
+      coalesce(b.utm_term, l.utm_term) as link_utm_term,
+      coalesce(b.utm_content, l.utm_content) as link_utm_content
+    from batch as b
+    join links as l on l.code = b.code and l.is_active
+  ),
   candidates as (
-    select distinct on (m.link_id, m.visitor_hash) m.link_id, m.visitor_hash, m.ord
-    from matched as m
-    where m.is_active and not m.is_bot
-    order by m.link_id, m.visitor_hash, m.ord
+    select distinct on (c.link_id, c.visitor_hash) c.link_id, c.visitor_hash, c.ord
+    from clicked as c
+    where not c.is_bot
+    order by c.link_id, c.visitor_hash, c.ord
   ),
   first_visits as (
     insert into private.link_visitors as v (link_id, visitor_hash, counted_at)
@@ -317,21 +320,19 @@ begin
       browser_family, os_family, device_family, is_bot, is_unique, visitor_hash
     )
     select
-      m.link_id, m.distributor_id, m.session_id, m.referrer_host,
-      m.utm_source, m.utm_medium, m.utm_campaign, m.utm_term, m.utm_content,
-      m.browser_family, m.os_family, m.device_family, m.is_bot,
-      m.ord in (select counted.ord from counted), m.visitor_hash
-    from matched as m
-    where m.is_active
-    order by m.ord
+      c.link_id, c.distributor_id, c.session_id, c.referrer_host,
+      c.link_utm_source, c.link_utm_medium, c.link_utm_campaign, c.link_utm_term,
+      c.link_utm_content, c.browser_family, c.os_family, c.device_family, c.is_bot,
+      u.ord is not null, c.visitor_hash
+    from clicked as c
+    left join counted as u on u.ord = c.ord
     on conflict (session_id) do nothing
   )
   select
-    m.ord,
-    case when m.link_id is null then 'unknown' when not m.is_active then 'inactive' else 'stored' end,
-    m.destination_url, m.utm_source, m.utm_medium, m.utm_campaign, m.utm_term, m.utm_content
-  from matched as m
-  order by m.ord;
+    l.code,
+    case when l.id is null then 'unknown' when not l.is_active then 'inactive' else 'stored' end,
+    l.destination_url, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content
+  from links as l;
 end
 $$;
 
