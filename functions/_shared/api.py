@@ -89,6 +89,8 @@ def validation_error(exc: RequestValidationError, content_type: str | None) -> F
 
 def http_error(exc: HTTPException, request: Request) -> FunctionError:
     """Starlette's routing errors (unknown path, wrong method) in our envelope."""
+    if exc.status_code == 400:  # FastAPI's answer to a body json.loads gave up on (too deep)
+        return BadRequest("the body cannot be read as JSON", code="invalid_json")
     if exc.status_code == 404:
         return NotFound(f"there is no route {request.method} {request.url.path}")
     if exc.status_code == 405:

@@ -38,8 +38,15 @@ TRANSACTION_POOLER_PORT = 6543
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 10
 ACQUIRE_TIMEOUT_SECONDS = 5.0
+# Once connecting has failed, requests wait this long, not ACQUIRE_TIMEOUT_SECONDS,
+# for a connection: while the database is down they fail fast with 503.
+ACQUIRE_TIMEOUT_WHILE_DOWN_SECONDS = 0.5
 CONNECT_TIMEOUT_SECONDS = 5
 HEALTH_TIMEOUT_SECONDS = 2.0
+# The pool retries a failed connection with growing pauses and gives up after
+# this long; the next request then starts afresh. Short, so that a database
+# back from a restart is found within seconds, not after a minute-long pause.
+RECONNECT_TIMEOUT_SECONDS = 10.0
 # A connection that completed a query this recently is handed out without a
 # test round trip; a database restart takes longer than this.
 RECENT_USE_SECONDS = 1.0
@@ -82,11 +89,14 @@ class Database:
             open=False,
             check=self._check_connection,
             timeout=ACQUIRE_TIMEOUT_SECONDS,
+            reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             name="maxpulse-functions",
         )
         self._last_success: weakref.WeakKeyDictionary[Connection, float] = (
             weakref.WeakKeyDictionary()
         )
+        self._is_down = False
+        self._connection_errors_seen = 0
 
     async def _check_connection(self, conn: Connection) -> None:
         used = self._last_success.get(conn)
@@ -103,13 +113,24 @@ class Database:
     @asynccontextmanager
     async def connection(self, timeout: float | None = None) -> AsyncIterator[Connection]:
         """A checked connection in autocommit mode; DatabaseUnavailable when there is none."""
+        if timeout is None:
+            timeout = (
+                ACQUIRE_TIMEOUT_WHILE_DOWN_SECONDS if self._is_down else ACQUIRE_TIMEOUT_SECONDS
+            )
         try:
             async with self._pool.connection(timeout=timeout) as conn:
                 yield conn
                 self._last_success[conn] = time.monotonic()
         except (PoolTimeout, psycopg.OperationalError) as exc:
+            # A pool busy to its limit times out too; only failed connection
+            # attempts (or a connection lost mid-query) mean the database is away.
+            errors = self._pool.get_stats().get("connections_errors", 0)
+            if isinstance(exc, psycopg.OperationalError) or errors > self._connection_errors_seen:
+                self._is_down = True
+            self._connection_errors_seen = errors
             logger.warning("database unavailable: %s", exc)
             raise DatabaseUnavailable() from exc
+        self._is_down = False
 
     @asynccontextmanager
     async def as_user(self, claims: Claims) -> AsyncIterator[Connection]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -22,6 +23,9 @@ from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
 
 Sql = Callable[..., list[tuple[Any, ...]]]
+T = TypeVar("T")
+# How long a restarted database may take to be found again by the pool.
+RECOVERY_SECONDS = 15.0
 
 
 @pytest.mark.parametrize(
@@ -104,16 +108,43 @@ async def test_pool_survives_a_database_restart(
             before = await http.get(health)
             await asyncio.to_thread(restartable_cluster.stop)
             during = await http.get(health)
+            redirect_during = await http.get("/functions/v1/link-tracker/some-code")
             await asyncio.to_thread(restartable_cluster.start)
-            after = await http.get(health)
+            after = await eventually_healthy(http, health)
     finally:
         await gateway.shutdown()
 
     assert before.json()["database"]["reachable"] is True
     assert during.status_code == 503
     assert during.json()["database"] == {"reachable": False, "latencyMs": None}
+    # no click can be stored, so no redirect: a clean 503, never a 302 or a 500
+    assert redirect_during.status_code == 503
+    assert redirect_during.json()["error"]["code"] == "database_unavailable"
+    assert redirect_during.headers["retry-after"] == "5"
     assert after.status_code == 200
     assert after.json()["database"]["reachable"] is True
+
+
+async def eventually_healthy(http: httpx.AsyncClient, path: str) -> httpx.Response:
+    """The health answer once the pool has reconnected (it retries within seconds)."""
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while True:
+        response = await http.get(path)
+        if response.status_code == 200 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.2)
+
+
+async def eventually(statement: Callable[[], Awaitable[T]]) -> T:
+    """The result of `statement` once the database answers again."""
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while True:
+        try:
+            return await statement()
+        except DatabaseUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
 
 
 async def test_statements_fail_cleanly_while_the_database_is_down(
@@ -127,7 +158,7 @@ async def test_statements_fail_cleanly_while_the_database_is_down(
         with pytest.raises(DatabaseUnavailable):
             await database.fetch_all("select 1")
         await asyncio.to_thread(restartable_cluster.start)
-        assert await database.fetch_all("select 2") == [(2,)]
+        assert await eventually(lambda: database.fetch_all("select 2")) == [(2,)]
     finally:
         await database.close()
 

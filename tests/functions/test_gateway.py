@@ -147,7 +147,9 @@ async def test_a_body_of_exactly_64_kib_is_read(client: httpx.AsyncClient, token
     assert response.status_code == 422  # read and parsed: it lacks the fields
 
 
-@pytest.mark.parametrize("body", [b"{not json", b'{"sessionId": ', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'{"sessionId": ', b"\xff\xfe", b"[" * 30000 + b"]" * 30000]
+)
 async def test_malformed_json_is_400(
     client: httpx.AsyncClient, tokens: Tokens, body: bytes
 ) -> None:
