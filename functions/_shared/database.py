@@ -126,11 +126,14 @@ class Database:
             # attempts (or a connection lost mid-query) mean the database is away.
             errors = self._pool.get_stats().get("connections_errors", 0)
             if isinstance(exc, psycopg.OperationalError) or errors > self._connection_errors_seen:
+                if not self._is_down:  # once per outage, not once per request
+                    logger.warning("the database cannot be reached: %s", exc)
                 self._is_down = True
             self._connection_errors_seen = errors
-            logger.warning("database unavailable: %s", exc)
             raise DatabaseUnavailable() from exc
-        self._is_down = False
+        if self._is_down:
+            logger.warning("the database can be reached again")
+            self._is_down = False
 
     @asynccontextmanager
     async def as_user(self, claims: Claims) -> AsyncIterator[Connection]:

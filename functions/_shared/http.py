@@ -49,6 +49,21 @@ async def send_response(
     await send({"type": "http.response.body", "body": body if include_body else b""})
 
 
+async def send_redirect(send: Send, status: int, location: bytes, headers: HeaderList) -> None:
+    """Send a bodiless redirect; `headers` must already hold the CORS headers and content-length."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"location", location), *headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+REDIRECT_HEADERS: HeaderList = [*CORS_HEADERS, (b"content-length", b"0")]
+
+
 async def send_json(
     send: Send,
     status: int,

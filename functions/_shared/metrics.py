@@ -118,7 +118,7 @@ class RequestTimings:
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = TimingWindow()
-        window.add(seconds * 1000)
+        window.add(seconds * 1000.0)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._flush_periodically(), name="request-timings")

@@ -17,7 +17,7 @@ from functions._shared.auth import Claims
 from functions._shared.dependencies import require_role
 from functions._shared.errors import Gone, NotFound, RateLimited
 from functions._shared.function import FastRoute, Function
-from functions._shared.http import send_response
+from functions._shared.http import REDIRECT_HEADERS, send_redirect
 from functions._shared.openapi import ERROR_RESPONSES, ERROR_SCHEMA_REF
 from functions.link_tracker.clicks import Click, ClickWriter, new_session_id
 from functions.link_tracker.models import AssessmentEvent, TrackedEvent
@@ -33,7 +33,7 @@ from functions.link_tracker.visitors import VisitorHasher
 
 EVENTS_PER_MINUTE = 120
 TRACK_EVENT = "select outcome, tracking_id from private.track_assessment_event(%s, %s, %s, %s, %s)"
-_NO_STORE = (b"cache-control", b"no-store")
+_REDIRECT_HEADERS = [(b"cache-control", b"no-store"), *REDIRECT_HEADERS]
 
 
 class LinkTracker(Function):
@@ -102,12 +102,7 @@ class LinkTracker(Function):
             raise Gone(f"the link {code!r} has been deactivated by its owner")
         assert stored.destination_url is not None
         location = build_location(stored.destination_url, stored.utm, session_id, code)
-        await send_response(
-            send,
-            302,
-            headers=[(b"location", location.encode("ascii")), _NO_STORE],
-            include_body=False,
-        )
+        await send_redirect(send, 302, location.encode("ascii"), _REDIRECT_HEADERS)
         return 302
 
     def api_router(self) -> APIRouter:

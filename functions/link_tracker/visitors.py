@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import UTC, date, datetime
+import time
 
 from functions._shared.database import Database
 
 CURRENT_SALT = "select private.current_link_visitor_salt()"
+SECONDS_PER_DAY = 86_400
 
 
 def visitor_hash(salt: bytes, ip: str, user_agent: str) -> str:
@@ -27,18 +28,18 @@ class VisitorHasher:
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._day: date | None = None
+        self._day = -1  # days since 1970-01-01, UTC
         self._salt = b""
         self._lock = asyncio.Lock()
 
     async def hash(self, ip: str, user_agent: str) -> str:
         """The visitor hash of `ip` and `user_agent` today."""
-        today = datetime.now(UTC).date()
+        today = int(time.time() // SECONDS_PER_DAY)
         if today != self._day:
             await self._fetch_salt(today)
         return visitor_hash(self._salt, ip, user_agent)
 
-    async def _fetch_salt(self, today: date) -> None:
+    async def _fetch_salt(self, today: int) -> None:
         async with self._lock:
             if today == self._day:
                 return
