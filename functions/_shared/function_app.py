@@ -115,7 +115,7 @@ class FunctionApp:
         child: dict[str, Any] = dict(scope)
         child.update(root_path=root_path, path=root_path + subpath)
         child[AUTH_SCOPE_KEY] = auth
-        status = 500
+        status_sent: int | None = None
         body_sent = False
 
         async def replay_body() -> Message:
@@ -126,20 +126,27 @@ class FunctionApp:
             return await receive()
 
         async def send_with_cors(message: Message) -> None:
-            nonlocal status
+            nonlocal status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status_sent = message["status"]
                 message = {**message, "headers": with_cors(message.get("headers", ()))}
             await send(message)
 
         try:
             await self.api(child, replay_body, send_with_cors)
         except Exception:
-            # FastAPI has answered 500 in the envelope already (its handler for
-            # Exception) and re-raises for the server's log; we log it here.
-            logger.exception("unexpected error in %s %s%s", scope["method"], self.prefix, subpath)
+            # build_api's handler has logged it and answered 500 in the envelope;
+            # FastAPI re-raises only for the server's log, which needs no second copy.
+            if status_sent is None:
+                logger.exception(
+                    "unexpected error in %s %s%s", scope["method"], self.prefix, subpath
+                )
+                await send_error(
+                    send, FunctionError("an unexpected error occurred; it has been logged")
+                )
+                status_sent = 500
         matched = child.get("route")
-        return getattr(matched, "path", UNMATCHED_ROUTE), status
+        return getattr(matched, "path", UNMATCHED_ROUTE), status_sent or 500
 
     async def _health(self, send: Send, *, include_body: bool) -> int:
         try:

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import APIRouter
 
 from functions._shared.config import ConfigFileError, FunctionConfig, read_function_configs
+from functions._shared.function import Function
+from functions._shared.function_app import FunctionApp
 from functions._shared.http import ALLOWED_HEADERS
-from functions.gateway import FUNCTION_NAMES, GatewayConfigError, create_gateway
+from functions._shared.runtime import Runtime
+from functions.gateway import FUNCTION_NAMES, Gateway, GatewayConfigError, create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
 
 PENDING = ["ai-analysis", "commission-processor", "analytics-aggregator"]
@@ -260,3 +264,36 @@ def test_the_repository_config_toml_opens_link_tracker_only() -> None:
         "commission-processor": True,
         "analytics-aggregator": True,
     }
+
+
+class Faulty(Function):
+    """A function with a bug, to see what a caller gets from an unexpected exception."""
+
+    name = "faulty"
+    summary = "Raises"
+
+    def api_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get("/boom")
+        async def boom() -> None:
+            raise RuntimeError("a bug")
+
+        return router
+
+
+async def test_an_unexpected_exception_is_a_500_envelope_with_cors(
+    functions_db_url: str, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = Runtime.create(gateway_settings(functions_db_url, tokens.secret))
+    app = FunctionApp(Faulty(runtime), FunctionConfig(verify_jwt=False), runtime)
+    gateway = Gateway(runtime, {"faulty": app})
+    transport = httpx.ASGITransport(app=gateway, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        response = await http.get("/functions/v1/faulty/boom")
+
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "a bug" not in response.text  # details go to the log, not to the caller
+    assert_cors(response)
+    assert sum("a bug" in str(record.exc_info) for record in caplog.records) == 1
