@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 import orjson
@@ -53,10 +54,19 @@ _random_bytes = _RandomBytes()
 
 
 def new_session_id() -> str:
-    """A random (version 4) UUID as text, made without the uuid module's overhead."""
-    digits = _random_bytes.take(16).hex()
-    variant = "89ab"[int(digits[16], 16) & 3]
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+    """A version 7 UUID: 48 bits of Unix milliseconds, then 74 random bits.
+
+    Time-ordered, so each click's key lands at the end of link_clicks' primary
+    key instead of on a random page (fewer pages touched and written per
+    batch); the random part still makes session ids impossible to guess.
+    """
+    milliseconds = time.time_ns() // 1_000_000
+    random_hex = _random_bytes.take(10).hex()
+    variant = "89ab"[int(random_hex[3], 16) & 3]
+    return (
+        f"{milliseconds >> 16:08x}-{milliseconds & 0xFFFF:04x}-7{random_hex[:3]}"
+        f"-{variant}{random_hex[4:7]}-{random_hex[7:19]}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -168,12 +169,17 @@ def test_non_http_destinations_are_refused() -> None:
         build_location("javascript:alert(1)", NO_UTM, SESSION, "c1d")
 
 
-def test_session_ids_are_version_4_uuids() -> None:
+def test_session_ids_are_time_ordered_version_7_uuids() -> None:
     from uuid import UUID
 
-    ids = {new_session_id() for _ in range(1000)}
+    ids = [new_session_id() for _ in range(1000)]
+    later = new_session_id()
+    time.sleep(0.002)
+    latest = new_session_id()
 
-    assert len(ids) == 1000
-    assert all(
-        UUID(value).version == 4 and UUID(value).variant == "specified in RFC 4122" for value in ids
-    )
+    assert len(set(ids)) == 1000
+    assert all(UUID(value).version == 7 for value in ids)
+    assert all(UUID(value).variant == "specified in RFC 4122" for value in ids)
+    assert later[:13] < latest[:13]  # the leading 48 bits are the time in milliseconds
+    milliseconds = int(UUID(latest).hex[:12], 16)
+    assert abs(milliseconds - time.time() * 1000) < 1000
