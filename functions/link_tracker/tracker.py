@@ -19,6 +19,7 @@ from functions._shared.errors import Gone, NotFound, RateLimited
 from functions._shared.function import FastRoute, Function
 from functions._shared.http import REDIRECT_HEADERS, send_redirect
 from functions._shared.openapi import ERROR_RESPONSES, ERROR_SCHEMA_REF
+from functions._shared.runtime import Runtime
 from functions.link_tracker.clicks import Click, ClickWriter, new_session_id
 from functions.link_tracker.models import AssessmentEvent, TrackedEvent
 from functions.link_tracker.redirects import (
@@ -42,8 +43,8 @@ class LinkTracker(Function):
     name = "link-tracker"
     summary = "Tracked links and assessment events"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
         self.clicks = ClickWriter(self.runtime.database)
         self.visitors = VisitorHasher(self.runtime.database)
 
@@ -68,6 +69,19 @@ class LinkTracker(Function):
         """Store the click on `code`, then answer 302 to the link's destination."""
         if not is_short_code(code):
             raise NotFound(f"there is no link with code {code!r}")
+        click = await self._click(scope, code)
+        stored = await self.clicks.store(click)
+        if stored.outcome == "unknown":
+            raise NotFound(f"there is no link with code {code!r}")
+        if stored.outcome == "inactive":
+            raise Gone(f"the link {code!r} has been deactivated by its owner")
+        assert stored.destination_url is not None
+        location = build_location(stored.destination_url, stored.utm, click.session_id, code)
+        await send_redirect(send, 302, location.encode("ascii"), _REDIRECT_HEADERS)
+        return 302
+
+    async def _click(self, scope: Scope, code: str) -> Click:
+        """What the request tells about the click (its IP only as part of the visitor hash)."""
         user_agent = referer = ""
         for name, value in scope["headers"]:
             if name == b"user-agent":
@@ -78,11 +92,10 @@ class LinkTracker(Function):
         utm_source, utm_medium, utm_campaign, utm_term, utm_content = utm_from_query(
             scope["query_string"]
         )
-        session_id = new_session_id()
         address = scope["client"][0] if scope.get("client") else ""
-        click = Click(
+        return Click(
             code,
-            session_id,
+            new_session_id(),
             await self.visitors.hash(address, user_agent),
             referrer_host(referer),
             utm_source,
@@ -95,15 +108,6 @@ class LinkTracker(Function):
             client.device_family,
             client.is_bot or scope["method"] == "HEAD",
         )
-        stored = await self.clicks.store(click)
-        if stored.outcome == "unknown":
-            raise NotFound(f"there is no link with code {code!r}")
-        if stored.outcome == "inactive":
-            raise Gone(f"the link {code!r} has been deactivated by its owner")
-        assert stored.destination_url is not None
-        location = build_location(stored.destination_url, stored.utm, session_id, code)
-        await send_redirect(send, 302, location.encode("ascii"), _REDIRECT_HEADERS)
-        return 302
 
     def api_router(self) -> APIRouter:
         router = APIRouter()
