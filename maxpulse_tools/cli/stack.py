@@ -61,6 +61,7 @@ def start(
                 "SUPABASE_JWT_SECRET": keys.jwt_secret,
                 "SUPABASE_ANON_KEY": keys.anon_key,
                 "SUPABASE_SERVICE_ROLE_KEY": keys.service_role_key,
+                "MAXPULSE_PROJECT_DIR": str(cli.project.root),
             },
         )
     finally:
