@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from supabase import AsyncClientOptions, acreate_client
 from supabase_functions.errors import FunctionsHttpError
 
 from functions.gateway import Gateway
-from supabase import AsyncClientOptions, acreate_client
 from tests.functions.conftest import BASE_URL, BROWSER_UA, Link, Tokens
 
 
