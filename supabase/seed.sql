@@ -361,3 +361,17 @@ values (
   'c0000000-0000-4000-8000-000000000001', now() + interval '1 day'
 )
 on conflict (id) do nothing;
+
+-- Tracked links (link-tracker): Ava's campaign link, Ben's intro link, and a
+-- link Ava switched off. The README's curl examples use these codes.
+insert into public.tracked_links (
+  id, distributor_id, short_code, destination_url, label, utm_source, utm_campaign, is_active
+)
+values
+  ('a4000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'ava-spring',
+   'https://assessment.maxpulse.example/start', 'Spring campaign', 'instagram', 'spring', true),
+  ('a4000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003', 'ben-intro',
+   'https://assessment.maxpulse.example/start', 'Intro', 'whatsapp', null, true),
+  ('a4000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000000002', 'ava-winter',
+   'https://assessment.maxpulse.example/start', 'Winter campaign (ended)', 'instagram', 'winter', false)
+on conflict (id) do nothing;

@@ -8,7 +8,7 @@ from tests.support.rls_matrix import rls_case
 
 LINK_OF_A = (
     "insert into public.tracked_links (id, distributor_id, short_code, destination_url)"
-    " values (%(spare)s, %(distributor_a)s, 'ava-spring', 'https://assessment.example/start')"
+    " values (%(spare)s, %(distributor_a)s, 'ava-matrix', 'https://assessment.example/start')"
 )
 CLICK_ON_LINK_OF_A = (
     LINK_OF_A,
