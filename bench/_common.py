@@ -36,12 +36,15 @@ def report(name: str, figure: float, baseline_name: str, baseline: float, unit: 
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[LocalCluster]:
-    """A running cluster in a temporary directory (binaries: MAXPULSE_PG_BIN or embedded)."""
+def throwaway_cluster(*, durable: bool = False) -> Iterator[LocalCluster]:
+    """A running cluster in a temporary directory (binaries: MAXPULSE_PG_BIN or embedded).
+
+    `durable` keeps fsync on, for benchmarks whose figure includes commits.
+    """
     explicit = os.environ.get("MAXPULSE_PG_BIN")
     binaries = PgBinaries.locate(Path(explicit) if explicit else None)
     base = Path(tempfile.mkdtemp(prefix="maxpulse-bench-"))
-    cluster = LocalCluster(base / "db", binaries, port=find_free_port(), durable=False)
+    cluster = LocalCluster(base / "db", binaries, port=find_free_port(), durable=durable)
     cluster.start()
     try:
         yield cluster

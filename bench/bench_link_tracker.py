@@ -22,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,8 +35,9 @@ from starlette.types import Receive, Scope, Send
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench._common import throwaway_cluster  # noqa: E402
 from maxpulse_tools.bootstrap import apply_bootstrap  # noqa: E402
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port  # noqa: E402
+from maxpulse_tools.local_db import find_free_port  # noqa: E402
 from maxpulse_tools.migration_files import read_local_migrations  # noqa: E402
 from maxpulse_tools.migrations import plan_push, push_migrations  # noqa: E402
 
@@ -152,12 +152,7 @@ def ensure_wrk() -> bool:
 @contextmanager
 def benchmark_database() -> Iterator[str]:
     """A throw-away cluster with fsync on, every migration, one distributor and one link."""
-    explicit = os.environ.get("MAXPULSE_PG_BIN")
-    binaries = PgBinaries.locate(Path(explicit) if explicit else None)
-    base = Path(tempfile.mkdtemp(prefix="maxpulse-bench-"))
-    cluster = LocalCluster(base / "db", binaries, port=find_free_port(), durable=True)
-    cluster.start()
-    try:
+    with throwaway_cluster(durable=True) as cluster:
         url = cluster.dsn()
         with psycopg.connect(url, autocommit=True) as conn:
             apply_bootstrap(conn)
@@ -175,9 +170,6 @@ def benchmark_database() -> Iterator[str]:
                 (CODE, DESTINATION),
             )
         yield url
-    finally:
-        cluster.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @contextmanager

@@ -102,6 +102,29 @@ def require_running(project: Project) -> RunningServer:
     return server
 
 
+def migrate_local(
+    url: str, project: Project, on_step: Callable[[str], None], *, with_seed: bool = True
+) -> None:
+    """Apply pending migrations (and seed files not loaded yet) to the local database at `url`."""
+    from maxpulse_tools.database import DbTarget, connect
+    from maxpulse_tools.history import read_history
+    from maxpulse_tools.migration_files import read_local_migrations
+    from maxpulse_tools.migrations import plan_push, push_migrations
+    from maxpulse_tools.seeds import apply_seeds
+
+    local = read_local_migrations(project.migrations_dir)
+
+    def report(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
+        if event == "applying":
+            on_step(f"Applying migration {migration.filename}...")
+
+    with connect(DbTarget(url, "local stack")) as conn:
+        push_migrations(conn, plan_push(local, read_history(conn)), report)
+        for outcome in apply_seeds(conn, project) if with_seed else []:
+            if outcome.state == "applied":
+                on_step(f"Seeded data from {outcome.seed.recorded_path}.")
+
+
 def reset_database(
     project: Project,
     *,
@@ -113,24 +136,14 @@ def reset_database(
     from maxpulse_tools.database import DbTarget, connect
     from maxpulse_tools.local_db import local_dsn
     from maxpulse_tools.migration_files import read_local_migrations
-    from maxpulse_tools.migrations import plan_push, push_migrations
-    from maxpulse_tools.seeds import apply_seeds
 
     server = require_running(project)
-    local = read_local_migrations(project.migrations_dir)  # fail on bad files before dropping
+    read_local_migrations(project.migrations_dir)  # fail on bad files before dropping anything
     on_step("Recreating database postgres...")
     with connect(DbTarget(local_dsn(server.port, "template1"), "local stack")) as admin:
         admin.execute("DROP DATABASE IF EXISTS postgres WITH (FORCE)")
         admin.execute("CREATE DATABASE postgres")
-    target = DbTarget(local_dsn(server.port), "local stack")
-    with connect(target) as conn:
+    url = local_dsn(server.port)
+    with connect(DbTarget(url, "local stack")) as conn:
         apply_bootstrap(conn)
-
-        def report(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
-            if event == "applying":
-                on_step(f"Applying migration {migration.filename}...")
-
-        push_migrations(conn, plan_push(local, {}), report)
-        if with_seed:
-            for outcome in apply_seeds(conn, project):
-                on_step(f"Seeded data from {outcome.seed.recorded_path}")
+    migrate_local(url, project, on_step, with_seed=with_seed)

@@ -14,8 +14,6 @@ from maxpulse_tools.cli.options import JsonOption, PgBinOption, PortOption
 
 if TYPE_CHECKING:
     from maxpulse_tools.local_stack import DatabaseStart
-    from maxpulse_tools.migration_files import LocalMigration
-    from maxpulse_tools.migrations import ProgressEvent
 
 FUNCTIONS_PORT = 54321
 
@@ -72,31 +70,15 @@ def start(
 
 
 def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> DatabaseStart:
-    from maxpulse_tools.database import DbTarget, connect
-    from maxpulse_tools.history import read_history
-    from maxpulse_tools.local_stack import start_database
-    from maxpulse_tools.migration_files import read_local_migrations
-    from maxpulse_tools.migrations import plan_push, push_migrations
-    from maxpulse_tools.seeds import apply_seeds
+    from maxpulse_tools.local_stack import migrate_local, start_database
 
     started = start_database(cli.project, pg_bin, port)
     verb = "was already running" if started.was_running else "started"
     output.progress(
         f"Database {verb}: PostgreSQL {started.major_version} on 127.0.0.1:{started.server.port}"
     )
-    local = read_local_migrations(cli.project.migrations_dir)
-    with connect(DbTarget(started.url, "local stack")) as conn:
-        plan = plan_push(local, read_history(conn))
-        push_migrations(conn, plan, _report_applying)
-        for outcome in apply_seeds(conn, cli.project):
-            if outcome.state == "applied":
-                output.progress(f"Seeded data from {outcome.seed.recorded_path}.")
+    migrate_local(started.url, cli.project, output.progress)
     return started
-
-
-def _report_applying(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
-    if event == "applying":
-        output.progress(f"Applying migration {migration.filename}...")
 
 
 def stop(ctx: typer.Context) -> None:
