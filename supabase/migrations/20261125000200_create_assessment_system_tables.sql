@@ -27,8 +27,8 @@ create table public.assessments (
 alter table public.assessments enable row level security;
 
 -- A session exists before anyone signs up: the link tracker creates it (as
--- service_role) when a distributor's link is clicked, so participant_id starts
--- empty and is filled in when the visitor gets an account.
+-- service_role) from the stored click on the session's first assessment event,
+-- so participant_id starts empty and is filled in when the visitor gets an account.
 create table public.assessment_sessions (
   id uuid primary key default gen_random_uuid(),
   assessment_id uuid references public.assessments (id) on delete restrict,
