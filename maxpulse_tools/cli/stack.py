@@ -10,12 +10,11 @@ import typer
 
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import CliState, state
+from maxpulse_tools.cli.functions import DEFAULT_PORT as FUNCTIONS_PORT
 from maxpulse_tools.cli.options import JsonOption, PgBinOption, PortOption
 
 if TYPE_CHECKING:
     from maxpulse_tools.local_stack import DatabaseStart
-
-FUNCTIONS_PORT = 54321
 
 
 def register_stack_commands(app: typer.Typer) -> None:
@@ -92,12 +91,12 @@ def stop(ctx: typer.Context) -> None:
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show URLs and keys of the local stack (exit code 3 when the database is down)."""
     from maxpulse_tools.keys import read_keys
-    from maxpulse_tools.local_db import DEFAULT_PORT, local_dsn, running_server
+    from maxpulse_tools.local_db import local_dsn, running_server
     from maxpulse_tools.local_stack import read_state
 
     cli = state(ctx)
     server = running_server(cli.project.db_dir)
-    port = server.port if server else read_state(cli.project).port or DEFAULT_PORT
+    port = server.port if server else read_state(cli.project).port
     functions_url = (
         cli.settings.maxpulse_functions_url or f"http://127.0.0.1:{FUNCTIONS_PORT}/functions/v1"
     )
