@@ -34,11 +34,12 @@ from functions.ai_analysis import AiAnalysis
 from functions.analytics_aggregator import AnalyticsAggregator
 from functions.commission_processor import CommissionProcessor
 from functions.link_tracker import LinkTracker
+from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
 
 logger = logging.getLogger(__name__)
 
-FUNCTIONS_PREFIX = "/functions/v1/"
-OPENAPI_PATH = "/functions/v1/openapi.json"
+FUNCTIONS_PREFIX = FUNCTIONS_PATH_PREFIX + "/"
+OPENAPI_PATH = FUNCTIONS_PATH_PREFIX + "/openapi.json"
 FUNCTION_CLASSES: tuple[type[Function], ...] = (
     LinkTracker,
     AiAnalysis,

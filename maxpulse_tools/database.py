@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from maxpulse_tools.defaults import is_transaction_pooler_port
 from maxpulse_tools.errors import ConfigError, DatabaseUnavailable
 from maxpulse_tools.local_db import DEFAULT_PORT, local_dsn, running_server
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from maxpulse_tools.project import Project
     from maxpulse_tools.settings import Settings
 
-TRANSACTION_POOLER_PORT = 6543
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 
 
@@ -70,7 +70,7 @@ def redact(url: str) -> str:
 
 def is_transaction_pooler(url: str) -> bool:
     """True for Supabase's transaction pooler (port 6543), where prepared statements break."""
-    return _params(url).get("port") == str(TRANSACTION_POOLER_PORT)
+    return is_transaction_pooler_port(_params(url).get("port"))
 
 
 def is_loopback(url: str) -> bool:

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from maxpulse_tools.defaults import LOCAL_DB_PASSWORD, LOCAL_DB_PORT, LOCAL_DB_USER, local_db_url
 from maxpulse_tools.errors import ConfigError, LocalStackError
 
-DEFAULT_PORT = 54322
-SUPERUSER = "postgres"
-SUPERUSER_PASSWORD = "postgres"
+DEFAULT_PORT = LOCAL_DB_PORT
+SUPERUSER = LOCAL_DB_USER
+SUPERUSER_PASSWORD = LOCAL_DB_PASSWORD
 _REQUIRED_TOOLS = ("postgres", "initdb", "pg_ctl")
 _START_TIMEOUT_SECONDS = 60
 
@@ -313,7 +314,7 @@ def running_server(data_dir: Path) -> RunningServer | None:
 
 def local_dsn(port: int, dbname: str = "postgres") -> str:
     """Connection URL of the superuser of a local cluster on `port`."""
-    return f"postgresql://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{port}/{dbname}"
+    return local_db_url(port, dbname)
 
 
 def _as_account(account: ServerAccount | None) -> dict[str, Any]:

@@ -31,10 +31,10 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from functions._shared.auth import API_ROLES, Claims
 from functions._shared.errors import DatabaseUnavailable
+from maxpulse_tools.defaults import is_transaction_pooler_port
 
 logger = logging.getLogger(__name__)
 
-TRANSACTION_POOLER_PORT = 6543
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 10
 ACQUIRE_TIMEOUT_SECONDS = 5.0
@@ -70,7 +70,7 @@ def connection_options(url: str) -> dict[str, Any]:
         "application_name": "maxpulse-functions",
     }
     port = conninfo_to_dict(url).get("port")
-    if port is not None and str(port).split(",")[0] == str(TRANSACTION_POOLER_PORT):
+    if is_transaction_pooler_port(port):
         # PgBouncer in transaction mode hands each transaction to any server
         # connection; a statement prepared on one is unknown on the next.
         options["prepare_threshold"] = None

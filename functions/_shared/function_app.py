@@ -25,6 +25,7 @@ from functions._shared.errors import (
 from functions._shared.function import Function
 from functions._shared.http import send_error, send_json, send_preflight, with_cors
 from functions._shared.runtime import Runtime, package_version
+from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class FunctionApp:
         self.name = function.name
         self.config = config
         self.runtime = runtime
-        self.prefix = f"/functions/v1/{function.name}"
+        self.prefix = f"{FUNCTIONS_PATH_PREFIX}/{function.name}"
         self.router = function.api_router()
         self.api = build_api(self.router)
         self.fast_routes = tuple(function.fast_routes())

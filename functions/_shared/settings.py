@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LOCAL_DB_URL = "postgresql://postgres:postgres@127.0.0.1:54322/postgres"
+from maxpulse_tools.defaults import LOCAL_DB_URL
 
 
 class FunctionSettings(BaseSettings):

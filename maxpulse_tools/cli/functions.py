@@ -8,8 +8,7 @@ import typer
 
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import state
-
-DEFAULT_PORT = 54321
+from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX, LOCAL_FUNCTIONS_PORT, LOOPBACK_HOST
 
 functions_app = typer.Typer(
     help="The HTTP functions at /functions/v1/<name>: serve them locally.", no_args_is_help=True
@@ -19,10 +18,12 @@ functions_app = typer.Typer(
 @functions_app.command("serve")
 def serve(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = DEFAULT_PORT,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port to listen on.")
+    ] = LOCAL_FUNCTIONS_PORT,
     host: Annotated[
         str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")
-    ] = "127.0.0.1",
+    ] = LOOPBACK_HOST,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
@@ -53,5 +54,7 @@ def serve(
         )
     if settings.supabase_url:
         env["SUPABASE_URL"] = settings.supabase_url
-    output.progress(f"Serving functions on http://{host}:{port}/functions/v1 (Ctrl-C stops)")
+    output.progress(
+        f"Serving functions on http://{host}:{port}{FUNCTIONS_PATH_PREFIX} (Ctrl-C stops)"
+    )
     serve_functions(host, port, workers, env, access_log=access_log)

@@ -10,8 +10,8 @@ import typer
 
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import CliState, state
-from maxpulse_tools.cli.functions import DEFAULT_PORT as FUNCTIONS_PORT
 from maxpulse_tools.cli.options import JsonOption, PgBinOption, PortOption
+from maxpulse_tools.defaults import LOCAL_FUNCTIONS_PORT, LOOPBACK_HOST, local_functions_url
 
 if TYPE_CHECKING:
     from maxpulse_tools.local_stack import DatabaseStart
@@ -30,7 +30,7 @@ def start(
     port: PortOption = None,
     functions_port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port of the functions gateway.")
-    ] = FUNCTIONS_PORT,
+    ] = LOCAL_FUNCTIONS_PORT,
     no_functions: Annotated[
         bool, typer.Option("--no-functions", help="Start the database only, then return.")
     ] = False,
@@ -45,12 +45,10 @@ def start(
     from maxpulse_tools.keys import read_keys
 
     keys = read_keys(cli.project.keys_file)
-    output.progress(
-        f"Serving functions on http://127.0.0.1:{functions_port}/functions/v1 (Ctrl-C stops)"
-    )
+    output.progress(f"Serving functions on {local_functions_url(functions_port)} (Ctrl-C stops)")
     try:
         serve_functions(
-            host="127.0.0.1",
+            host=LOOPBACK_HOST,
             port=functions_port,
             workers=1,
             env={
@@ -97,15 +95,13 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     cli = state(ctx)
     server = running_server(cli.project.db_dir)
     port = server.port if server else read_state(cli.project).port
-    functions_url = (
-        cli.settings.maxpulse_functions_url or f"http://127.0.0.1:{FUNCTIONS_PORT}/functions/v1"
-    )
+    functions_url = cli.settings.maxpulse_functions_url or local_functions_url()
     keys = read_keys(cli.project.keys_file) if cli.project.keys_file.is_file() else None
     info = {
         "db_running": server is not None,
         "db_url": local_dsn(port),
         "functions_url": functions_url,
-        "functions_running": _listening("127.0.0.1", FUNCTIONS_PORT),
+        "functions_running": _listening(LOOPBACK_HOST, LOCAL_FUNCTIONS_PORT),
         "jwt_secret": keys.jwt_secret if keys else None,
         "anon_key": keys.anon_key if keys else None,
         "service_role_key": keys.service_role_key if keys else None,
