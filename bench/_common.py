@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,11 +19,11 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import REPO_ROOT, median_seconds, report, throwaway_cluster
-from maxpulse_tools.bootstrap import apply_bootstrap
-from maxpulse_tools.history import read_history
-from maxpulse_tools.local_db import LocalCluster
-from maxpulse_tools.migration_files import read_local_migrations
-from maxpulse_tools.migrations import plan_push, push_migrations
+from maxpulse_tools.local.bootstrap import apply_bootstrap
+from maxpulse_tools.local.cluster import LocalCluster
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.history import read_history
+from maxpulse_tools.migrations.push import plan_push, push_migrations
 from maxpulse_tools.project import Project
 
 REPEATS = 7

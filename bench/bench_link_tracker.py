@@ -36,10 +36,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench._common import throwaway_cluster  # noqa: E402
-from maxpulse_tools.bootstrap import apply_bootstrap  # noqa: E402
-from maxpulse_tools.local_db import find_free_port  # noqa: E402
-from maxpulse_tools.migration_files import read_local_migrations  # noqa: E402
-from maxpulse_tools.migrations import plan_push, push_migrations  # noqa: E402
+from maxpulse_tools.local.bootstrap import apply_bootstrap  # noqa: E402
+from maxpulse_tools.local.cluster import find_free_port  # noqa: E402
+from maxpulse_tools.migrations.files import read_local_migrations  # noqa: E402
+from maxpulse_tools.migrations.push import plan_push, push_migrations  # noqa: E402
 
 CODE = "bench-link"
 DESTINATION = "https://assessment.example/start?lang=en"

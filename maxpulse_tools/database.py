@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from maxpulse_tools.defaults import is_transaction_pooler_port
 from maxpulse_tools.errors import ConfigError, DatabaseUnavailable
-from maxpulse_tools.local_db import DEFAULT_PORT, local_dsn, running_server
+from maxpulse_tools.local.cluster import DEFAULT_PORT, local_dsn, running_server
 
 if TYPE_CHECKING:
     import psycopg

@@ -22,13 +22,13 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
-from maxpulse_tools.bootstrap import apply_bootstrap
 from maxpulse_tools.errors import LocalStackError
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
-from maxpulse_tools.migration_files import read_local_migrations
-from maxpulse_tools.migrations import plan_push, push_migrations
+from maxpulse_tools.local.bootstrap import apply_bootstrap
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.push import plan_push, push_migrations
+from maxpulse_tools.migrations.seeds import apply_seeds
 from maxpulse_tools.project import Project
-from maxpulse_tools.seeds import apply_seeds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DatabaseFactory = Callable[..., str]

@@ -15,9 +15,9 @@ from maxpulse_tools.errors import ConfigError
 
 if TYPE_CHECKING:
     from maxpulse_tools.database import DbTarget
-    from maxpulse_tools.migration_files import LocalMigration
-    from maxpulse_tools.migrations import ProgressEvent
-    from maxpulse_tools.seeds import SeedFile
+    from maxpulse_tools.migrations.files import LocalMigration
+    from maxpulse_tools.migrations.push import ProgressEvent
+    from maxpulse_tools.migrations.seeds import SeedFile
 
 db_app = typer.Typer(
     help="Local database and migrations: start, stop, push, reset.", no_args_is_help=True
@@ -27,7 +27,7 @@ db_app = typer.Typer(
 @db_app.command("start")
 def start(ctx: typer.Context, pg_bin: PgBinOption = None, port: PortOption = None) -> None:
     """Start the local PostgreSQL (127.0.0.1, data in .maxpulse/db/); harmless if running."""
-    from maxpulse_tools.local_stack import start_database
+    from maxpulse_tools.local.database import start_database
 
     started = start_database(state(ctx).project, pg_bin, port)
     verb = "is already running" if started.was_running else "started"
@@ -40,7 +40,7 @@ def start(ctx: typer.Context, pg_bin: PgBinOption = None, port: PortOption = Non
 @db_app.command("stop")
 def stop(ctx: typer.Context) -> None:
     """Stop the local PostgreSQL; harmless if it is not running."""
-    from maxpulse_tools.local_stack import stop_database
+    from maxpulse_tools.local.database import stop_database
 
     was_running = stop_database(state(ctx).project)
     output.result("Local database stopped." if was_running else "Local database is not running.")
@@ -49,7 +49,7 @@ def stop(ctx: typer.Context) -> None:
 @db_app.command("status")
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show whether the local PostgreSQL runs (exit code 3 when it does not)."""
-    from maxpulse_tools.local_db import local_dsn, running_server
+    from maxpulse_tools.local.cluster import local_dsn, running_server
 
     project = state(ctx).project
     server = running_server(project.db_dir)
@@ -92,12 +92,12 @@ def push(
     as_json: JsonOption = False,
 ) -> None:
     """Apply pending migrations (each file in one transaction with its history row)."""
-    from maxpulse_tools.bootstrap import apply_bootstrap, has_supabase_surface
     from maxpulse_tools.database import connect
-    from maxpulse_tools.history import read_history
-    from maxpulse_tools.migration_files import read_local_migrations
-    from maxpulse_tools.migrations import plan_push, push_migrations
-    from maxpulse_tools.seeds import apply_seeds, find_seed_files
+    from maxpulse_tools.local.bootstrap import apply_bootstrap, has_supabase_surface
+    from maxpulse_tools.migrations.files import read_local_migrations
+    from maxpulse_tools.migrations.history import read_history
+    from maxpulse_tools.migrations.push import plan_push, push_migrations
+    from maxpulse_tools.migrations.seeds import apply_seeds, find_seed_files
 
     cli = state(ctx)
     target = cli.target(db_url)
@@ -199,7 +199,7 @@ def reset(
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed files.")] = False,
 ) -> None:
     """Recreate the LOCAL database: drop it, bootstrap, apply all migrations, load seed data."""
-    from maxpulse_tools.local_stack import reset_database
+    from maxpulse_tools.local.database import reset_database
 
     reset_database(state(ctx).project, with_seed=not no_seed, on_step=output.progress)
     output.result("Local database reset.")

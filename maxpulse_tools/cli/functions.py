@@ -34,8 +34,8 @@ def serve(
     The database is SUPABASE_DB_URL, else the local stack; HS256 tokens are
     checked with SUPABASE_JWT_SECRET, else the local stack's secret.
     """
-    from maxpulse_tools.functions_server import serve_functions
-    from maxpulse_tools.keys import read_keys
+    from maxpulse_tools.local.functions_server import serve_functions
+    from maxpulse_tools.local.keys import read_keys
 
     cli = state(ctx)
     settings = cli.settings

@@ -27,7 +27,7 @@ def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_orders_index.")],
 ) -> None:
     """Create supabase/migrations/<UTC timestamp>_<name>.sql (empty)."""
-    from maxpulse_tools.migration_files import create_migration_file
+    from maxpulse_tools.migrations.files import create_migration_file
 
     project = state(ctx).project
     path = create_migration_file(project.migrations_dir, name)
@@ -40,9 +40,9 @@ def list_migrations(
 ) -> None:
     """Show local migration files next to those applied to the database."""
     from maxpulse_tools.database import connect
-    from maxpulse_tools.history import read_history
-    from maxpulse_tools.migration_files import read_local_migrations, version_time
-    from maxpulse_tools.migrations import migration_status
+    from maxpulse_tools.migrations.files import read_local_migrations, version_time
+    from maxpulse_tools.migrations.history import read_history
+    from maxpulse_tools.migrations.push import migration_status
 
     cli = state(ctx)
     local = read_local_migrations(cli.project.migrations_dir)
@@ -91,8 +91,8 @@ def repair(
 ) -> None:
     """Change the history without running SQL (after fixing a database by hand)."""
     from maxpulse_tools.database import connect
-    from maxpulse_tools.migration_files import read_local_migrations
-    from maxpulse_tools.migrations import repair_history
+    from maxpulse_tools.migrations.files import read_local_migrations
+    from maxpulse_tools.migrations.push import repair_history
 
     cli = state(ctx)
     local = read_local_migrations(cli.project.migrations_dir)

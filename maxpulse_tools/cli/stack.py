@@ -14,7 +14,7 @@ from maxpulse_tools.cli.options import JsonOption, PgBinOption, PortOption
 from maxpulse_tools.defaults import LOCAL_FUNCTIONS_PORT, LOOPBACK_HOST, local_functions_url
 
 if TYPE_CHECKING:
-    from maxpulse_tools.local_stack import DatabaseStart
+    from maxpulse_tools.local.database import DatabaseStart
 
 
 def register_stack_commands(app: typer.Typer) -> None:
@@ -41,8 +41,8 @@ def start(
     if no_functions:
         output.result("Local stack is ready. `maxpulse status` shows how to reach it.")
         return
-    from maxpulse_tools.functions_server import serve_functions
-    from maxpulse_tools.keys import read_keys
+    from maxpulse_tools.local.functions_server import serve_functions
+    from maxpulse_tools.local.keys import read_keys
 
     keys = read_keys(cli.project.keys_file)
     output.progress(f"Serving functions on {local_functions_url(functions_port)} (Ctrl-C stops)")
@@ -60,14 +60,14 @@ def start(
             },
         )
     finally:
-        from maxpulse_tools.local_stack import stop_database
+        from maxpulse_tools.local.database import stop_database
 
         stop_database(cli.project)
         output.progress("Local database stopped.")
 
 
 def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> DatabaseStart:
-    from maxpulse_tools.local_stack import migrate_local, start_database
+    from maxpulse_tools.local.database import migrate_local, start_database
 
     started = start_database(cli.project, pg_bin, port)
     verb = "was already running" if started.was_running else "started"
@@ -80,7 +80,7 @@ def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> 
 
 def stop(ctx: typer.Context) -> None:
     """Stop the local database (functions stop with the `start` that serves them)."""
-    from maxpulse_tools.local_stack import stop_database
+    from maxpulse_tools.local.database import stop_database
 
     was_running = stop_database(state(ctx).project)
     output.result("Local stack stopped." if was_running else "Local stack is not running.")
@@ -88,9 +88,9 @@ def stop(ctx: typer.Context) -> None:
 
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show URLs and keys of the local stack (exit code 3 when the database is down)."""
-    from maxpulse_tools.keys import read_keys
-    from maxpulse_tools.local_db import local_dsn, running_server
-    from maxpulse_tools.local_stack import read_state
+    from maxpulse_tools.local.cluster import local_dsn, running_server
+    from maxpulse_tools.local.database import read_state
+    from maxpulse_tools.local.keys import read_keys
 
     cli = state(ctx)
     server = running_server(cli.project.db_dir)

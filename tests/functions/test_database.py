@@ -19,7 +19,7 @@ from functions._shared.database import Database, connection_options
 from functions._shared.errors import DatabaseUnavailable
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
 
 Sql = Callable[..., list[tuple[Any, ...]]]

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from maxpulse_tools.cli import app
-from maxpulse_tools.local_db import find_free_port
+from maxpulse_tools.local.cluster import find_free_port
 from tests.functions.conftest import BROWSER_UA, REPO_ROOT, Link, Tokens
 
 Sql = Callable[..., list[tuple[Any, ...]]]

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from maxpulse_tools.cli import app
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 from maxpulse_tools.project import Project
 from tests.tools.conftest import AddMigration, relation_exists
 

@@ -9,7 +9,7 @@ import pytest
 
 from maxpulse_tools.database import is_loopback, is_transaction_pooler, redact, resolve_target
 from maxpulse_tools.errors import ConfigError
-from maxpulse_tools.keys import load_or_create_keys
+from maxpulse_tools.local.keys import load_or_create_keys
 from maxpulse_tools.project import Project
 from maxpulse_tools.settings import load_settings
 

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from maxpulse_tools.errors import ConfigError, LocalStackError
-from maxpulse_tools.local_db import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from maxpulse_tools.errors import ConfigError, MigrationDrift
-from maxpulse_tools.history import AppliedMigration
-from maxpulse_tools.migration_files import (
+from maxpulse_tools.migrations.files import (
     create_migration_file,
     read_local_migrations,
     slugify_name,
 )
-from maxpulse_tools.migrations import migration_status, plan_push
+from maxpulse_tools.migrations.history import AppliedMigration
+from maxpulse_tools.migrations.push import migration_status, plan_push
 
 
 def write(directory: Path, filename: str, body: str) -> None:

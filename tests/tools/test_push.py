@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from maxpulse_tools.errors import MigrationFailed
-from maxpulse_tools.history import read_history
-from maxpulse_tools.migration_files import read_local_migrations
-from maxpulse_tools.migrations import plan_push, push_migrations, repair_history
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.history import read_history
+from maxpulse_tools.migrations.push import plan_push, push_migrations, repair_history
 from maxpulse_tools.project import Project
 from tests.tools.conftest import AddMigration, relation_exists
 

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from maxpulse_tools.errors import MigrationFailed
-from maxpulse_tools.history import read_seed_hashes
+from maxpulse_tools.migrations.history import read_seed_hashes
+from maxpulse_tools.migrations.seeds import apply_seeds, find_seed_files
 from maxpulse_tools.project import Project
-from maxpulse_tools.seeds import apply_seeds, find_seed_files
 
 
 @pytest.fixture

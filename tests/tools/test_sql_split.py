@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maxpulse_tools.sql_split import split_statements
+from maxpulse_tools.migrations.split import split_statements
 
 
 def texts(source: str) -> list[str]:

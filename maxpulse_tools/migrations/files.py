@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from maxpulse_tools.errors import ConfigError
-from maxpulse_tools.sql_split import Statement, split_statements
+from maxpulse_tools.migrations.split import Statement, split_statements
 
 FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.+)\.sql$")
 VERSION_FORMAT = "%Y%m%d%H%M%S"

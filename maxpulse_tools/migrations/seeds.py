@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from maxpulse_tools import history
 from maxpulse_tools.errors import ConfigError
-from maxpulse_tools.migrations import execute_statements
-from maxpulse_tools.sql_split import split_statements
+from maxpulse_tools.migrations import history
+from maxpulse_tools.migrations.push import execute_statements
+from maxpulse_tools.migrations.split import split_statements
 
 if TYPE_CHECKING:
     import psycopg

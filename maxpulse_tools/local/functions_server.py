@@ -12,7 +12,7 @@ import signal
 from types import FrameType
 
 from maxpulse_tools.errors import ConfigError, LocalStackError
-from maxpulse_tools.local_db import port_is_taken
+from maxpulse_tools.local.cluster import port_is_taken
 
 GATEWAY_FACTORY = "functions.gateway:create_gateway"
 GRACEFUL_SHUTDOWN_SECONDS = 10

@@ -15,15 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from maxpulse_tools import history
 from maxpulse_tools.database import first_line
 from maxpulse_tools.errors import ConfigError, MigrationDrift, MigrationFailed
-from maxpulse_tools.migration_files import LocalMigration
+from maxpulse_tools.migrations import history
+from maxpulse_tools.migrations.files import LocalMigration
 
 if TYPE_CHECKING:
     import psycopg
 
-    from maxpulse_tools.sql_split import Statement
+    from maxpulse_tools.migrations.split import Statement
 
 ProgressEvent = Literal["applying", "applied", "skipped"]
 ProgressCallback = Callable[[ProgressEvent, LocalMigration, float], None]

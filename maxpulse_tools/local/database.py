@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from maxpulse_tools.errors import LocalStackError
-from maxpulse_tools.local_db import DEFAULT_PORT, LocalCluster, PgBinaries, RunningServer
+from maxpulse_tools.local.cluster import DEFAULT_PORT, LocalCluster, PgBinaries, RunningServer
 from maxpulse_tools.project import Project
 
 if TYPE_CHECKING:
-    from maxpulse_tools.migration_files import LocalMigration
-    from maxpulse_tools.migrations import ProgressEvent
+    from maxpulse_tools.migrations.files import LocalMigration
+    from maxpulse_tools.migrations.push import ProgressEvent
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def start_database(
     project: Project, pg_bin: Path | None = None, port: int | None = None
 ) -> DatabaseStart:
     """Start (or find running) the local database, bootstrapped, with keys made."""
-    from maxpulse_tools.bootstrap import apply_bootstrap
     from maxpulse_tools.database import DbTarget, connect
-    from maxpulse_tools.keys import load_or_create_keys
+    from maxpulse_tools.local.bootstrap import apply_bootstrap
+    from maxpulse_tools.local.keys import load_or_create_keys
 
     cluster = cluster_for(project, pg_bin, port)
     server, was_running = cluster.start()
@@ -92,7 +92,7 @@ def stop_database(project: Project) -> bool:
 
 def require_running(project: Project) -> RunningServer:
     """The running local server, or a clear error saying how to start it."""
-    from maxpulse_tools.local_db import running_server
+    from maxpulse_tools.local.cluster import running_server
 
     server = running_server(project.db_dir)
     if server is None:
@@ -107,10 +107,10 @@ def migrate_local(
 ) -> None:
     """Apply pending migrations (and seed files not loaded yet) to the local database at `url`."""
     from maxpulse_tools.database import DbTarget, connect
-    from maxpulse_tools.history import read_history
-    from maxpulse_tools.migration_files import read_local_migrations
-    from maxpulse_tools.migrations import plan_push, push_migrations
-    from maxpulse_tools.seeds import apply_seeds
+    from maxpulse_tools.migrations.files import read_local_migrations
+    from maxpulse_tools.migrations.history import read_history
+    from maxpulse_tools.migrations.push import plan_push, push_migrations
+    from maxpulse_tools.migrations.seeds import apply_seeds
 
     local = read_local_migrations(project.migrations_dir)
 
@@ -132,10 +132,10 @@ def reset_database(
     on_step: Callable[[str], None],
 ) -> None:
     """Recreate the local `postgres` database: drop, bootstrap, migrate, seed."""
-    from maxpulse_tools.bootstrap import apply_bootstrap
     from maxpulse_tools.database import DbTarget, connect
-    from maxpulse_tools.local_db import local_dsn
-    from maxpulse_tools.migration_files import read_local_migrations
+    from maxpulse_tools.local.bootstrap import apply_bootstrap
+    from maxpulse_tools.local.cluster import local_dsn
+    from maxpulse_tools.migrations.files import read_local_migrations
 
     server = require_running(project)
     read_local_migrations(project.migrations_dir)  # fail on bad files before dropping anything

@@ -1,0 +1,7 @@
+"""The local stack: a private PostgreSQL cluster, its Supabase bootstrap, keys, and the functions server.
+
+`cluster` runs PostgreSQL binaries on a data directory, `database` is the
+project's local database (start, stop, migrate, reset), `bootstrap` applies
+the Supabase surface, `keys` makes the JWT secret and API keys, and
+`functions_server` serves the functions under uvicorn.
+"""
