@@ -1,8 +1,11 @@
 """The errors a function answers with, and the JSON envelope they are sent in.
 
-Every error leaves a function as `{"error": {"code": "<snake_case>", "message":
-"<sentence>"}}` with its HTTP status (DESIGN.md section 6). Handlers raise one
-of these classes where the problem is found; the runtime renders it once.
+Every error leaves a function as `{"error": "<sentence>", "code": "<snake_case>"}`
+(plus `"field"` for validation errors) with its HTTP status. That is the shape
+Supabase's own functions answer with: supabase-js and supabase-py hand the
+`error` member to the caller as the message, so it must be the sentence.
+Handlers raise one of these classes where the problem is found; the runtime
+renders it once.
 """
 
 from __future__ import annotations
@@ -35,10 +38,10 @@ class FunctionError(Exception):
 
     def envelope(self) -> dict[str, Any]:
         """The JSON body of this error."""
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        envelope: dict[str, Any] = {"error": self.message, "code": self.code}
         if self.field is not None:
-            error["field"] = self.field
-        return {"error": error}
+            envelope["field"] = self.field
+        return envelope
 
     def body(self) -> bytes:
         return orjson.dumps(self.envelope())

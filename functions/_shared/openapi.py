@@ -17,17 +17,11 @@ ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "ErrorEnvelope",
     "type": "object",
-    "required": ["error"],
+    "required": ["error", "code"],
     "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string", "description": "snake_case, for programs"},
-                "message": {"type": "string", "description": "a sentence, for people"},
-                "field": {"type": "string", "description": "the input at fault (422 only)"},
-            },
-        }
+        "error": {"type": "string", "description": "a sentence, for people"},
+        "code": {"type": "string", "description": "snake_case, for programs"},
+        "field": {"type": "string", "description": "the input at fault (422 only)"},
     },
 }
 _ERROR_DESCRIPTIONS = {
@@ -52,7 +46,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 DESCRIPTION = """\
 HTTP functions of the maxpulse backend, answering like Supabase Edge Functions:
 call them with `supabase.functions.invoke('<name>')` or at `/functions/v1/<name>`.
-Every error is `{"error": {"code", "message"}}`; every response carries CORS headers.
+Every error is `{"error": "<sentence>", "code": "<snake_case>"}`; every response carries CORS headers.
 """
 
 

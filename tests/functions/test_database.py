@@ -119,7 +119,7 @@ async def test_pool_survives_a_database_restart(
     assert during.json()["database"] == {"reachable": False, "latencyMs": None}
     # no click can be stored, so no redirect: a clean 503, never a 302 or a 500
     assert redirect_during.status_code == 503
-    assert redirect_during.json()["error"]["code"] == "database_unavailable"
+    assert redirect_during.json()["code"] == "database_unavailable"
     assert redirect_during.headers["retry-after"] == "5"
     assert after.status_code == 200
     assert after.json()["database"]["reachable"] is True

@@ -75,7 +75,7 @@ async def test_the_body_cannot_name_a_distributor(
     )
 
     assert response.status_code == 422
-    assert response.json()["error"]["field"] == "distributorId"
+    assert response.json()["field"] == "distributorId"
 
 
 async def test_tracking_rows_are_visible_to_that_distributor_only(
@@ -126,7 +126,7 @@ async def test_unknown_session_is_404(client: httpx.AsyncClient, tokens: Tokens)
     )
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["code"] == "not_found"
 
 
 async def test_a_bots_session_is_unknown(
@@ -154,7 +154,7 @@ async def test_more_events_than_the_per_minute_limit_are_429(
     assert statuses[:EVENTS_PER_MINUTE] == [201] * EVENTS_PER_MINUTE
     assert statuses[-1] == 429
     limited = await post_event(client, tokens, body)
-    assert limited.json()["error"]["code"] == "rate_limited"
+    assert limited.json()["code"] == "rate_limited"
     assert limited.headers["retry-after"] == "60"
     stored = sql(
         "select count(*) from public.assessment_tracking where session_id = %s", (session_id,)
@@ -198,10 +198,10 @@ async def test_invalid_fields_are_422_naming_the_field(
     response = await post_event(client, tokens, body)
 
     assert response.status_code == 422
-    error = response.json()["error"]
+    error = response.json()
     assert error["code"] == "validation_failed"
     assert error["field"] == field
-    assert error["message"].startswith(f"{field}: ")
+    assert error["error"].startswith(f"{field}: ")
 
 
 async def test_events_need_a_token(client: httpx.AsyncClient) -> None:
@@ -210,11 +210,11 @@ async def test_events_need_a_token(client: httpx.AsyncClient) -> None:
     )
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "missing_authorization"
+    assert response.json()["code"] == "missing_authorization"
 
 
 async def test_get_on_events_is_405_not_a_link_lookup(client: httpx.AsyncClient) -> None:
     response = await client.get(EVENTS)
 
     assert response.status_code == 405
-    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.json()["code"] == "method_not_allowed"

@@ -92,7 +92,7 @@ async def test_unknown_or_malformed_code_is_404(client: httpx.AsyncClient, code:
     response = await follow(client, code)
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["code"] == "not_found"
     assert response.headers["access-control-allow-origin"] == "*"
 
 
@@ -104,7 +104,7 @@ async def test_inactive_link_is_410_and_stores_nothing(
     response = await follow(client, link.code)
 
     assert response.status_code == 410
-    assert response.json()["error"]["code"] == "gone"
+    assert response.json()["code"] == "gone"
     assert clicks_of(sql, link) == []
 
 
