@@ -83,6 +83,13 @@ class MethodNotAllowed(FunctionError):
     code = "method_not_allowed"
 
 
+class RequestTimeout(FunctionError):
+    """The client took too long to send its request."""
+
+    status = 408
+    code = "request_timeout"
+
+
 class Gone(FunctionError):
     status = 410
     code = "gone"
@@ -96,6 +103,13 @@ class PayloadTooLarge(FunctionError):
 class UnsupportedMediaType(FunctionError):
     status = 415
     code = "unsupported_media_type"
+
+
+class HeadersTooLarge(FunctionError):
+    """The request line and headers together are larger than the server accepts."""
+
+    status = 431
+    code = "request_header_fields_too_large"
 
 
 class ValidationFailed(FunctionError):

@@ -15,7 +15,12 @@ from maxpulse_tools.errors import ConfigError, LocalStackError
 from maxpulse_tools.local.cluster import port_is_taken
 
 GATEWAY_FACTORY = "functions.gateway:create_gateway"
+# uvicorn's httptools protocol with a size limit on request heads and deadlines
+# for slow clients (see the module for what uvicorn lacks).
+HTTP_PROTOCOL = "functions._shared.http_protocol:BoundedHttpToolsProtocol"
 GRACEFUL_SHUTDOWN_SECONDS = 10
+# Idle keep-alive connections are closed after this long (uvicorn's default).
+KEEP_ALIVE_SECONDS = 5
 
 
 def serve_functions(
@@ -45,8 +50,10 @@ def serve_functions(
             host=host,
             port=port,
             workers=workers,
+            http=HTTP_PROTOCOL,
             proxy_headers=True,
             access_log=access_log,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
     except (KeyboardInterrupt, ServingStopped):
