@@ -39,6 +39,8 @@ def serve_functions(
 
     import uvicorn
 
+    from functions._shared.access_log import logging_config
+
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal
     # again; here that ends serving normally, so callers (`maxpulse start`)
     # get to clean up and the exit status is 0.
@@ -53,6 +55,7 @@ def serve_functions(
             http=HTTP_PROTOCOL,
             proxy_headers=True,
             access_log=access_log,
+            log_config=logging_config(),
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

@@ -180,3 +180,27 @@ async def test_four_64_mb_headers_are_refused_without_growing_the_server(
 
     assert statuses == [431] * 4, output
     assert after - before < 10, f"{before:.0f} MiB before, {after:.0f} MiB after"
+
+
+async def test_the_access_log_never_shows_keys_or_tokens(
+    functions_db_url: str, tokens: Tokens
+) -> None:
+    port = find_free_port()
+    server = start_serve(functions_db_url, tokens, port)
+    base = f"http://127.0.0.1:{port}/functions/v1/link-tracker/health"
+    try:
+        _wait_until_healthy(base, server)
+        response = httpx.get(
+            base, params={"apikey": tokens.anon, "access_token": "s3cret-token", "lang": "en"}
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=20)[0].decode()
+
+    assert response.status_code == 200
+    assert (
+        "/functions/v1/link-tracker/health?apikey=[redacted]&access_token=[redacted]&lang=en"
+        in output
+    )
+    assert tokens.anon not in output
+    assert "s3cret-token" not in output
