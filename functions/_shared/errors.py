@@ -143,3 +143,14 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     def __init__(self, message: str = "the database cannot be reached; try again shortly") -> None:
         super().__init__(message, headers={"retry-after": "5"})
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """The database is there, but a statement ran out of its time or waited too long for a lock."""
+
+    code = "database_busy"
+
+    def __init__(
+        self, message: str = "the database did not answer in time; try again shortly"
+    ) -> None:
+        super().__init__(message, headers={"retry-after": "5"})

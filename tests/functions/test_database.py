@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
+import psycopg
 import pytest
 
 from functions._shared.auth import Claims
 from functions._shared.database import Database, connection_options
-from functions._shared.errors import DatabaseUnavailable
+from functions._shared.errors import DatabaseBusy, DatabaseUnavailable
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
@@ -26,6 +27,8 @@ Sql = Callable[..., list[tuple[Any, ...]]]
 T = TypeVar("T")
 # How long a restarted database may take to be found again by the pool.
 RECOVERY_SECONDS = 15.0
+# "Well under a second": the lock timeout is 200 ms, the rest is slack for a busy machine.
+LOCK_WAIT_LIMIT = 0.6
 
 
 @pytest.mark.parametrize(
@@ -109,6 +112,12 @@ async def test_pool_survives_a_database_restart(
             await asyncio.to_thread(restartable_cluster.stop)
             during = await http.get(health)
             redirect_during = await http.get("/functions/v1/link-tracker/some-code")
+            # once the outage is known, every answer is a fast 503: no waiting for a connection
+            slowest = 0.0
+            for path in [health, "/functions/v1/link-tracker/some-code"] * 5:
+                started = time.monotonic()
+                assert (await http.get(path)).status_code == 503
+                slowest = max(slowest, time.monotonic() - started)
             await asyncio.to_thread(restartable_cluster.start)
             after = await eventually_healthy(http, health)
     finally:
@@ -121,6 +130,7 @@ async def test_pool_survives_a_database_restart(
     assert redirect_during.status_code == 503
     assert redirect_during.json()["code"] == "database_unavailable"
     assert redirect_during.headers["retry-after"] == "5"
+    assert slowest < 0.2
     assert after.status_code == 200
     assert after.json()["database"]["reachable"] is True
 
@@ -161,6 +171,67 @@ async def test_statements_fail_cleanly_while_the_database_is_down(
         assert await eventually(lambda: database.fetch_all("select 2")) == [(2,)]
     finally:
         await database.close()
+
+
+async def _run_slowly(database: Database, way: str) -> None:
+    if way == "fetch_all":
+        await database.fetch_all("select pg_sleep(5)")
+    elif way == "as_service":
+        async with database.as_service() as conn:
+            await conn.execute("select pg_sleep(5)")
+    else:
+        async with database.as_user(Claims("anon", None, {"role": "anon"})) as conn:
+            await conn.execute("select pg_sleep(5)")
+
+
+@pytest.mark.parametrize("way", ["fetch_all", "as_service", "as_user"])
+async def test_a_statement_over_its_time_is_cancelled_and_the_database_counts_as_busy(
+    functions_db_url: str, way: str
+) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=1, statement_timeout="200ms")
+    await database.open()
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy) as raised:
+            await _run_slowly(database, way)
+        elapsed = time.monotonic() - started
+        busy = database.is_busy
+        after = await database.fetch_all("select 1")
+    finally:
+        await database.close()
+
+    assert 0.2 <= elapsed < 1.0
+    assert (raised.value.status, raised.value.code) == (503, "database_busy")
+    assert busy is True
+    assert after == [(1,)]  # the connection went back to the pool usable
+
+
+async def test_a_lock_wait_is_bounded_and_leaves_nothing_behind(
+    functions_db_url: str, sql: Sql
+) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=1)
+    await database.open()
+    marker = f"lock-test-{uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(functions_db_url) as locker:
+            locker.execute("lock table public.performance_metrics in access exclusive mode")
+            started = time.monotonic()
+            with pytest.raises(DatabaseBusy):
+                async with database.as_service() as conn:
+                    await conn.execute(
+                        "insert into public.performance_metrics (component_name, metric_type,"
+                        " metric_value) values (%s, 'test', 1)",
+                        (marker,),
+                    )
+            elapsed = time.monotonic() - started
+            locker.rollback()
+    finally:
+        await database.close()
+
+    assert elapsed < LOCK_WAIT_LIMIT
+    assert (
+        sql("select 1 from public.performance_metrics where component_name = %s", (marker,)) == []
+    )
 
 
 async def test_request_timings_reach_performance_metrics(

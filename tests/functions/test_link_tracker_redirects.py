@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +14,8 @@ import httpx
 import psycopg
 import pytest
 
-from tests.functions.conftest import BROWSER_UA, Link
+from functions.gateway import create_gateway
+from tests.functions.conftest import BASE_URL, BROWSER_UA, Link, Tokens, gateway_settings
 from tests.support.postgrest import request_as, signed_in
 
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -280,3 +282,32 @@ async def test_clicks_are_visible_to_the_links_owner_only(
 
     assert owner_sees == (1,)
     assert other_sees == (0,)
+
+
+async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothing(
+    functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
+) -> None:
+    # A gateway of its own: the shared one should not remember a busy database.
+    gateway = create_gateway(gateway_settings(functions_db_url, tokens.secret))
+    await gateway.startup()
+    link = make_link()
+    transport = httpx.ASGITransport(app=gateway)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            await follow(http, link.code)  # warm: the salt is fetched, a connection is open
+            with psycopg.connect(functions_db_url) as migration:
+                migration.execute("lock table public.link_clicks in share mode")
+                started = time.monotonic()
+                locked = await asyncio.gather(*(follow(http, link.code) for _ in range(5)))
+                elapsed = time.monotonic() - started
+                migration.rollback()
+            after = await follow(http, link.code)
+    finally:
+        await gateway.shutdown()
+
+    assert [response.status_code for response in locked] == [503] * 5
+    assert locked[0].json()["code"] == "database_busy"
+    assert locked[0].headers["retry-after"] == "5"
+    assert elapsed < 0.6
+    assert after.status_code == 302
+    assert len(clicks_of(sql, link)) == 2  # the warm-up and the one after: none while locked
