@@ -54,8 +54,6 @@ def start(
             env={
                 "SUPABASE_DB_URL": started.url,
                 "SUPABASE_JWT_SECRET": keys.jwt_secret,
-                "SUPABASE_ANON_KEY": keys.anon_key,
-                "SUPABASE_SERVICE_ROLE_KEY": keys.service_role_key,
                 "MAXPULSE_PROJECT_DIR": str(cli.project.root),
             },
         )
@@ -69,7 +67,7 @@ def start(
 def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> DatabaseStart:
     from maxpulse_tools.local.database import migrate_local, start_database
 
-    started = start_database(cli.project, pg_bin, port)
+    started = start_database(cli.project, cli.pg_bin(pg_bin), port)
     verb = "was already running" if started.was_running else "started"
     output.progress(
         f"Database {verb}: PostgreSQL {started.major_version} on 127.0.0.1:{started.server.port}"

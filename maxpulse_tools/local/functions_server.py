@@ -1,8 +1,8 @@
 """Serving the functions gateway with uvicorn, in the foreground, for `start` and `functions serve`.
 
-The environment given here is the functions' configuration (DESIGN.md section
-5): it is put into this process's environment before uvicorn starts, so that
-every worker reads the same settings.
+The environment given here is the functions' configuration (the variables of
+`functions._shared.settings`): it is put into this process's environment before
+uvicorn starts, so that every worker reads the same settings.
 """
 
 from __future__ import annotations
