@@ -45,26 +45,31 @@ def start(
     ] = False,
 ) -> None:
     """Start the local stack: database, migrations, seed, then the functions (Ctrl-C stops all)."""
-    from maxpulse_tools.local.functions_server import recorded_functions_server, serve_functions
+    from maxpulse_tools.local.functions_server import (
+        check_functions_can_serve,
+        recorded_functions_server,
+        serve_functions,
+    )
     from maxpulse_tools.local.keys import read_keys
     from maxpulse_tools.local.state import read_stack_state
 
     cli = state(ctx)
+    serve_port = None
     if not no_functions:
-        functions_port = functions_port or read_stack_state(cli.project).functions_port
-        _refuse_second_functions_server(cli, functions_port)
+        serve_port = functions_port or read_stack_state(cli.project).functions_port
+        check_functions_can_serve(cli.project, serve_port)  # before touching the database
     started = _start_and_migrate(cli, pg_bin, port)
-    if no_functions or functions_port is None:
+    if serve_port is None:
         output.result("Local stack is ready. `maxpulse status` shows how to reach it.")
         return
     keys = read_keys(cli.project.keys_file)
-    output.progress(f"API URL: {local_api_url(functions_port)} (`maxpulse status` shows the keys)")
-    output.progress(f"Serving functions on {local_functions_url(functions_port)} (Ctrl-C stops)")
+    output.progress(f"API URL: {local_api_url(serve_port)} (`maxpulse status` shows the keys)")
+    output.progress(f"Serving functions on {local_functions_url(serve_port)} (Ctrl-C stops)")
     try:
-        with recorded_functions_server(cli.project, functions_port):
+        with recorded_functions_server(cli.project, serve_port):
             serve_functions(
                 host=LOOPBACK_HOST,
-                port=functions_port,
+                port=serve_port,
                 workers=1,
                 env={
                     "SUPABASE_DB_URL": started.url,
@@ -77,25 +82,6 @@ def start(
 
         stop_database(cli.project)
         output.progress("Local database stopped.")
-
-
-def _refuse_second_functions_server(cli: CliState, port: int) -> None:
-    """Fail before touching the database when the functions cannot be served."""
-    from maxpulse_tools.errors import LocalStackError
-    from maxpulse_tools.local.cluster import port_is_taken
-    from maxpulse_tools.local.functions_server import running_functions_server
-
-    running = running_functions_server(cli.project)
-    if running is not None:
-        raise LocalStackError(
-            f"the local stack already runs (functions: pid {running.pid}, port {running.port})",
-            hint="`maxpulse status` shows how to reach it; `maxpulse stop` stops it",
-        )
-    if port_is_taken(port):
-        raise LocalStackError(
-            f"port {port} on 127.0.0.1 is already in use by another program",
-            hint="stop that program, or choose another port with --functions-port",
-        )
 
 
 def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> DatabaseStart:

@@ -47,6 +47,21 @@ def running_functions_server(project: Project) -> FunctionsServer | None:
     return FunctionsServer(state.functions_pid, state.functions_port)
 
 
+def check_functions_can_serve(project: Project, port: int) -> None:
+    """Refuse a second functions server for `project`, or a port another program holds."""
+    running = running_functions_server(project)
+    if running is not None:
+        raise LocalStackError(
+            f"the local stack already runs (functions: pid {running.pid}, port {running.port})",
+            hint="`maxpulse status` shows how to reach it; `maxpulse stop` stops it",
+        )
+    if port_is_taken(port):
+        raise LocalStackError(
+            f"port {port} on 127.0.0.1 is already in use by another program",
+            hint="stop that program, or choose another port with --functions-port",
+        )
+
+
 @contextmanager
 def recorded_functions_server(project: Project, port: int) -> Iterator[None]:
     """Record this process as the stack's functions server on `port` while the block runs."""

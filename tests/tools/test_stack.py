@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -135,3 +136,17 @@ def test_stale_record_of_a_functions_server_is_cleaned_up(
     assert status["api_url"] == f"http://127.0.0.1:{port}"
     assert stopped.exit_code == 0 and stopped.stdout == "Local stack is not running.\n"
     assert read_stack_state(project).functions_pid is None
+
+
+def test_functions_port_held_by_another_program_is_refused_before_the_database_starts(
+    cli_runner: CliRunner, project: Project
+) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        result = maxpulse(cli_runner, project, "start", "--functions-port", str(taken))
+
+    assert result.exit_code == 4
+    assert f"port {taken} on 127.0.0.1 is already in use" in result.stderr
+    assert not project.db_dir.exists()
