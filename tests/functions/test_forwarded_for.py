@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from functions.gateway import Gateway
-from tests.functions.conftest import BROWSER_UA, REPO_ROOT, Link
+from tests.functions.conftest import BROWSER_UA, REPO_ROOT, Link, Served
 from tests.support.served import uvicorn_serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -51,7 +50,7 @@ def test_the_image_does_not_trust_everyone() -> None:
 
 
 async def test_a_visitor_forging_x_forwarded_for_counts_once(
-    gateway: Gateway, make_link: Callable[..., Link], sql: Sql
+    gateway: Served, make_link: Callable[..., Link], sql: Sql
 ) -> None:
     # The image's setting, reached directly (from 127.0.0.1, no platform proxy in between).
     link = make_link()
@@ -71,7 +70,7 @@ async def test_a_visitor_forging_x_forwarded_for_counts_once(
     ids=["one-visitor-forging", "three-visitors"],
 )
 async def test_behind_a_trusted_proxy_the_address_it_appended_is_the_visitor(
-    gateway: Gateway,
+    gateway: Served,
     make_link: Callable[..., Link],
     sql: Sql,
     visitors: list[str],

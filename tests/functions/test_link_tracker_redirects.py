@@ -15,7 +15,14 @@ import psycopg
 import pytest
 
 from functions.gateway import create_gateway
-from tests.functions.conftest import BASE_URL, BROWSER_UA, Link, Tokens, gateway_settings
+from tests.functions.conftest import (
+    BASE_URL,
+    BROWSER_UA,
+    Link,
+    Tokens,
+    gateway_settings,
+    serving,
+)
 from tests.support.postgrest import request_as, signed_in
 
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -288,11 +295,9 @@ async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothi
     functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
 ) -> None:
     # A gateway of its own: the shared one should not remember a busy database.
-    gateway = create_gateway(gateway_settings(functions_db_url, tokens.secret))
-    await gateway.startup()
     link = make_link()
-    transport = httpx.ASGITransport(app=gateway)
-    try:
+    async with serving(create_gateway(gateway_settings(functions_db_url, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
             await follow(http, link.code)  # warm: the salt is fetched, a connection is open
             with psycopg.connect(functions_db_url) as migration:
@@ -302,8 +307,6 @@ async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothi
                 elapsed = time.monotonic() - started
                 migration.rollback()
             after = await follow(http, link.code)
-    finally:
-        await gateway.shutdown()
 
     assert [response.status_code for response in locked] == [503] * 5
     assert locked[0].json()["code"] == "database_busy"

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from functions._shared.http_protocol import MAX_HEAD_BYTES, BoundedHttpToolsProtocol
-from functions.gateway import Gateway
+from tests.functions.conftest import Served
 from tests.support.served import closed_within, raw_exchange, read_response, uvicorn_serving
 
 HEALTH = b"GET /functions/v1/link-tracker/health HTTP/1.1\r\nHost: functions.test\r\n"
@@ -29,7 +29,7 @@ class ShortDeadlines(BoundedHttpToolsProtocol):
 
 
 @pytest.fixture(scope="module")
-async def port(gateway: Gateway) -> AsyncIterator[int]:
+async def port(gateway: Served) -> AsyncIterator[int]:
     async with uvicorn_serving(gateway, http=ShortDeadlines, timeout_keep_alive=1) as port:
         yield port
 
