@@ -314,3 +314,38 @@ async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothi
     assert elapsed < 0.6
     assert after.status_code == 302
     assert len(clicks_of(sql, link)) == 2  # the warm-up and the one after: none while locked
+
+
+async def test_a_link_older_than_the_url_check_with_a_broken_destination_is_404_and_stores_nothing(
+    database_factory: Callable[..., str], tokens: Tokens
+) -> None:
+    # A hosted project's row written before the check existed (it was added NOT VALID).
+    db_url = database_factory(migrated=True, seeded=True)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "alter table public.tracked_links drop constraint tracked_links_destination_url_http_check"
+        )
+        conn.execute(
+            "insert into public.tracked_links (distributor_id, short_code, destination_url)"
+            " values ('a0000000-0000-4000-8000-000000000002', 'legacy-broken', 'https://[x')"
+        )
+        conn.execute(
+            "alter table public.tracked_links add constraint tracked_links_destination_url_http_check"
+            " check (private.is_http_url(destination_url)) not valid"
+        )
+    async with serving(create_gateway(gateway_settings(db_url, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            broken, working = await asyncio.gather(
+                follow(http, "legacy-broken"), follow(http, "ava-spring")
+            )
+
+    assert broken.status_code == 404
+    assert broken.json()["code"] == "invalid_destination"
+    assert working.status_code == 302
+    with psycopg.connect(db_url) as conn:
+        stored = conn.execute(
+            "select l.short_code from public.link_clicks as c"
+            " join public.tracked_links as l on l.id = c.link_id"
+        ).fetchall()
+    assert stored == [("ava-spring",)]
