@@ -201,6 +201,11 @@ class Database:
                 cursor = await conn.execute(query, params)
             return await cursor.fetchall()
 
+    async def probe(self, statement: LiteralString) -> None:
+        """Run `statement` as service_role in a transaction of its own; DatabaseBusy if it must wait."""
+        async with self.as_service() as conn:
+            await conn.execute(statement)
+
     @property
     def is_busy(self) -> bool:
         """Whether a statement was cancelled by its time or lock bounds in the last BUSY_SECONDS."""

@@ -20,13 +20,17 @@ from functions._shared.database import Database, connection_options
 from functions._shared.errors import DatabaseBusy, DatabaseUnavailable
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
+from maxpulse_tools.local.bootstrap import apply_bootstrap
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
-from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.push import plan_push, push_migrations
+from tests.functions.conftest import BASE_URL, REPO_ROOT, Tokens, gateway_settings, serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
 T = TypeVar("T")
 # How long a restarted database may take to be found again by the pool.
 RECOVERY_SECONDS = 15.0
+MIGRATIONS = "supabase/migrations"
 # "Well under a second": the lock timeout is 200 ms, the rest is slack for a busy machine.
 LOCK_WAIT_LIMIT = 0.6
 
@@ -90,10 +94,13 @@ async def test_as_user_is_subject_to_row_level_security(functions_db_url: str) -
 
 @pytest.fixture
 def restartable_cluster(pg_binaries: PgBinaries) -> Iterator[LocalCluster]:
-    """A cluster of its own, so stopping it disturbs no other test."""
+    """A cluster of its own with every migration, so stopping it disturbs no other test."""
     base = Path(tempfile.mkdtemp(prefix="maxpulse-restart-"))
     cluster = LocalCluster(base / "db", pg_binaries, port=find_free_port(), durable=False)
     cluster.start()
+    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+        apply_bootstrap(conn)
+        push_migrations(conn, plan_push(read_local_migrations(REPO_ROOT / MIGRATIONS), {}))
     yield cluster
     cluster.stop()
     shutil.rmtree(base, ignore_errors=True)
@@ -122,7 +129,7 @@ async def test_pool_survives_a_database_restart(
 
     assert before.json()["database"]["reachable"] is True
     assert during.status_code == 503
-    assert during.json()["database"] == {"reachable": False, "latencyMs": None}
+    assert during.json()["database"] == {"reachable": False, "latencyMs": None, "busy": False}
     # no click can be stored, so no redirect: a clean 503, never a 302 or a 500
     assert redirect_during.status_code == 503
     assert redirect_during.json()["code"] == "database_unavailable"

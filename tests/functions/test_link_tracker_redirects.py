@@ -291,7 +291,7 @@ async def test_clicks_are_visible_to_the_links_owner_only(
     assert other_sees == (0,)
 
 
-async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothing(
+async def test_while_clicks_are_locked_health_is_degraded_and_redirects_answer_503_fast(
     functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
 ) -> None:
     # A gateway of its own: the shared one should not remember a busy database.
@@ -302,12 +302,16 @@ async def test_while_clicks_are_locked_redirects_answer_503_fast_and_store_nothi
             await follow(http, link.code)  # warm: the salt is fetched, a connection is open
             with psycopg.connect(functions_db_url) as migration:
                 migration.execute("lock table public.link_clicks in share mode")
+                health = await http.get("/functions/v1/link-tracker/health")
                 started = time.monotonic()
                 locked = await asyncio.gather(*(follow(http, link.code) for _ in range(5)))
                 elapsed = time.monotonic() - started
                 migration.rollback()
             after = await follow(http, link.code)
 
+    assert health.status_code == 503
+    assert health.json()["status"] == "degraded"
+    assert health.json()["database"]["busy"] is True
     assert [response.status_code for response in locked] == [503] * 5
     assert locked[0].json()["code"] == "database_busy"
     assert locked[0].headers["retry-after"] == "5"
