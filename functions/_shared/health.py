@@ -18,8 +18,10 @@ from starlette.responses import Response
 
 from functions._shared.database import Database
 from functions._shared.dependencies import app_runtime
-from functions._shared.errors import DatabaseBusy, DatabaseUnavailable
+from functions._shared.errors import DatabaseBusy, DatabaseUnavailable, MethodNotAllowed
 from functions._shared.runtime import package_version
+
+_OTHER_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
 
 class DatabaseHealth(BaseModel):
@@ -63,6 +65,14 @@ def health_router(name: str, probe: LiteralString | None = None) -> APIRouter:
     """The /health route of function `name`; `probe` is a statement that must not have to wait."""
     router = APIRouter()
     version = package_version()
+
+    # Other methods get 405 here, before a catch-all route of the function
+    # (a pending function's) could claim /health.
+    @router.api_route("/health", methods=_OTHER_METHODS, include_in_schema=False)
+    async def other_method(request: Request) -> None:
+        raise MethodNotAllowed(
+            f"{request.method} is not allowed on {request.url.path}", headers={"allow": "GET, HEAD"}
+        )
 
     @router.head("/health", include_in_schema=False)
     @router.get(

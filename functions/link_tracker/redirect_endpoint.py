@@ -115,7 +115,11 @@ REDIRECT_OPENAPI: dict[str, Any] = {
                     "name": key,
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "string", "maxLength": MAX_UTM_LENGTH},
+                    "description": (
+                        f"Overrides the link's own value. Cut to {MAX_UTM_LENGTH} characters"
+                        " (control characters dropped); an empty value is ignored."
+                    ),
+                    "schema": {"type": "string"},
                 }
                 for key in UTM_KEYS
             ],

@@ -6,9 +6,6 @@ import asyncio
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +16,8 @@ from typer.testing import CliRunner
 
 from maxpulse_tools.cli import app
 from maxpulse_tools.local.cluster import find_free_port
-from tests.functions.conftest import BROWSER_UA, REPO_ROOT, Link, Tokens
-from tests.support.served import read_response
+from tests.functions.conftest import BROWSER_UA, Link, Tokens
+from tests.support.served import read_response, start_functions_server, wait_until_healthy
 
 Sql = Callable[..., list[tuple[Any, ...]]]
 
@@ -59,11 +56,11 @@ def test_serve_answers_over_http_and_stops_on_sigterm(
     functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
 ) -> None:
     port = find_free_port()
-    server = start_serve(functions_db_url, tokens, port, "--no-access-log")
+    server = start_functions_server(functions_db_url, tokens.secret, port, "--no-access-log")
     base = f"http://127.0.0.1:{port}/functions/v1"
     link = make_link()
     try:
-        _wait_until_healthy(f"{base}/link-tracker/health", server)
+        wait_until_healthy(f"{base}/link-tracker/health", server)
         redirect = httpx.get(
             f"{base}/link-tracker/{link.code}",
             headers={"User-Agent": BROWSER_UA, "X-Forwarded-For": "198.51.100.9"},
@@ -89,51 +86,6 @@ def test_serve_answers_over_http_and_stops_on_sigterm(
         " where component_name = 'functions/link-tracker' and tags ->> 'status' = '302'"
     )
     assert ("/{code}",) in timings
-
-
-def start_serve(
-    db_url: str, tokens: Tokens, port: int, *options: str, **env: str
-) -> subprocess.Popen[bytes]:
-    """`maxpulse functions serve --port PORT [OPTIONS]` in a process of its own; output in .stdout."""
-    environment = {
-        **os.environ,
-        "SUPABASE_DB_URL": db_url,
-        "SUPABASE_JWT_SECRET": tokens.secret,
-        **env,
-    }
-    environment.pop("MAXPULSE_FUNCTION", None)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maxpulse_tools",
-            "functions",
-            "serve",
-            "--port",
-            str(port),
-            *options,
-        ],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(
-                f"serve exited: {server.stdout.read().decode() if server.stdout else ''}"
-            )
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the functions did not answer within 30 s")
 
 
 def resident_memory_mib(pid: int) -> float:
@@ -166,9 +118,9 @@ async def test_four_64_mb_headers_are_refused_without_growing_the_server(
     functions_db_url: str, tokens: Tokens
 ) -> None:
     port = find_free_port()
-    server = start_serve(functions_db_url, tokens, port, "--no-access-log")
+    server = start_functions_server(functions_db_url, tokens.secret, port, "--no-access-log")
     try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/functions/v1/ai-analysis/health", server)
+        wait_until_healthy(f"http://127.0.0.1:{port}/functions/v1/ai-analysis/health", server)
         before = resident_memory_mib(server.pid)
         statuses = await asyncio.gather(
             *(send_huge_authorization_header(port, 64 << 20) for _ in range(4))
@@ -186,10 +138,10 @@ async def test_the_access_log_never_shows_keys_or_tokens(
     functions_db_url: str, tokens: Tokens
 ) -> None:
     port = find_free_port()
-    server = start_serve(functions_db_url, tokens, port)
+    server = start_functions_server(functions_db_url, tokens.secret, port)
     base = f"http://127.0.0.1:{port}/functions/v1/link-tracker/health"
     try:
-        _wait_until_healthy(base, server)
+        wait_until_healthy(base, server)
         response = httpx.get(
             base, params={"apikey": tokens.anon, "access_token": "s3cret-token", "lang": "en"}
         )

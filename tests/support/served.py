@@ -1,23 +1,33 @@
 """A real uvicorn for tests where the server itself matters, and a raw HTTP/1.1 client for it.
 
 `uvicorn_serving(app, **options)` runs uvicorn in the test's event loop on a
-free port (the app's lifespan is the caller's business); `raw_exchange`
-writes bytes exactly as given, which httpx cannot do for malformed, huge or
-slow requests, and reads one response.
+free port (the app's lifespan is the caller's business);
+`start_functions_server` runs `maxpulse functions serve` in a process of its
+own, as `maxpulse start` and the image do; `raw_exchange` writes bytes
+exactly as given, which httpx cannot do for malformed, huge or slow
+requests, and reads one response.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import uvicorn
 
 from maxpulse_tools.local.cluster import find_free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
@@ -78,3 +88,49 @@ async def raw_exchange(port: int, request: bytes, *, timeout: float = 10.0) -> R
 async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bytes:
     """What the server sends until it closes the connection; fails if it is still open after `seconds`."""
     return await asyncio.wait_for(reader.read(), seconds)
+
+
+def start_functions_server(
+    db_url: str, jwt_secret: str, port: int, *options: str, **env: str
+) -> subprocess.Popen[bytes]:
+    """`maxpulse functions serve --port PORT [OPTIONS]` in a process of its own; output in .stdout."""
+    environment = {
+        **os.environ,
+        "SUPABASE_DB_URL": db_url,
+        "SUPABASE_JWT_SECRET": jwt_secret,
+        **env,
+    }
+    environment.pop("MAXPULSE_FUNCTION", None)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "maxpulse_tools",
+            "functions",
+            "serve",
+            "--port",
+            str(port),
+            *options,
+        ],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
+    """Return once `url` answers 200; fail if the server exits or 30 s pass."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(
+                f"serve exited: {server.stdout.read().decode() if server.stdout else ''}"
+            )
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the functions did not answer within 30 s")
