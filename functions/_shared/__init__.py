@@ -16,6 +16,7 @@ from functions._shared.dependencies import (
 )
 from functions._shared.errors import (
     BadRequest,
+    DatabaseBusy,
     DatabaseUnavailable,
     Forbidden,
     FunctionError,
@@ -39,6 +40,7 @@ __all__ = [
     "Caller",
     "Claims",
     "Database",
+    "DatabaseBusy",
     "DatabaseUnavailable",
     "Db",
     "Forbidden",

@@ -18,6 +18,7 @@ import pytest
 from functions._shared.auth import Claims
 from functions._shared.database import Database, connection_options
 from functions._shared.errors import DatabaseBusy, DatabaseUnavailable
+from functions._shared.exception_handlers import database_error
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
 from maxpulse_tools.local.bootstrap import apply_bootstrap
@@ -291,3 +292,29 @@ async def test_gateway_shutdown_writes_the_timings_of_its_requests(
         (since,),
     )
     assert any(tags["route"] == "/health" and tags["count"] == 3 for (tags,) in rows)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (
+            psycopg.errors.QueryCanceled("canceling statement due to statement timeout"),
+            503,
+            "database_busy",
+        ),
+        (
+            psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
+            503,
+            "database_busy",
+        ),
+        (psycopg.OperationalError("connection lost"), 503, "database_unavailable"),
+        (psycopg.errors.CheckViolation("bad value"), 422, "invalid_value"),
+    ],
+    ids=["statement-timeout", "lock-timeout", "connection-lost", "refused-value"],
+)
+def test_database_errors_reaching_a_handler_keep_their_meaning(
+    error: psycopg.Error, status: int, code: str
+) -> None:
+    answer = database_error(error)
+
+    assert (answer.status, answer.code) == (status, code)
