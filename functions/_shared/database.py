@@ -11,12 +11,15 @@ Queries run in one of two ways:
   database login, for calling SQL functions that declare their own role
   (`set role = service_role`): one round trip, committed when it returns.
 
-Every transaction is bounded, the way PostgREST bounds a request with the
-roles' `statement_timeout`: a statement may run `STATEMENT_TIMEOUT` and wait
-`LOCK_TIMEOUT` for a lock (both `set_config(..., true)`, local to the
-transaction, so they hold behind the transaction pooler too). Beyond that it
-is cancelled and the request gets 503 `database_busy`: a table locked by a
-migration makes requests fail in a fraction of a second instead of hanging.
+Every statement is bounded, the way PostgREST bounds a request with the
+roles' `statement_timeout`: it may run `STATEMENT_TIMEOUT` and wait
+`LOCK_TIMEOUT` for a lock. Beyond that it is cancelled and the request gets
+503 `database_busy`: a table locked by a migration makes requests fail in a
+fraction of a second instead of hanging. On a connection of our own the
+bounds are set once, for the session, when it is opened; behind the
+transaction pooler, whose server connections other clients share, a session
+setting would leak to them, so there each transaction sets them locally
+(`fetch_all` pipelines that with its statement: still one round trip).
 
 Connections are checked before use and replaced when broken, so the pool comes
 back by itself after a database restart; meanwhile requests fail with 503
@@ -73,6 +76,9 @@ BUSY_SECONDS = 10.0
 SET_BOUNDS = (
     "select set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)"
 )
+SET_SESSION_BOUNDS = (
+    "select set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)"
+)
 SET_REQUEST_CONTEXT = (
     "select set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
     " set_config('role', %s, true), set_config('request.jwt.claims', %s, true)"
@@ -111,11 +117,20 @@ class Database:
         max_size: int = POOL_MAX_SIZE,
         statement_timeout: str = STATEMENT_TIMEOUT,
         lock_timeout: str = LOCK_TIMEOUT,
+        shares_server_connections: bool | None = None,
     ):
         self._bounds = (statement_timeout, lock_timeout)
+        # Behind the transaction pooler (default: told by the port), session
+        # settings would reach other clients: bounds are set per transaction.
+        if shares_server_connections is None:
+            shares_server_connections = is_transaction_pooler_port(
+                conninfo_to_dict(url).get("port")
+            )
+        self._shares_server_connections = shares_server_connections
         self._pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             url,
             kwargs=connection_options(url),
+            configure=None if self._shares_server_connections else self._set_session_bounds,
             min_size=min_size,
             max_size=max_size,
             open=False,
@@ -130,6 +145,9 @@ class Database:
         self._is_down = False
         self._connection_errors_seen = 0
         self._cancelled_at: float | None = None
+
+    async def _set_session_bounds(self, conn: Connection) -> None:
+        await conn.execute(SET_SESSION_BOUNDS, self._bounds)
 
     async def _check_connection(self, conn: Connection) -> None:
         used = self._last_success.get(conn)
@@ -195,6 +213,9 @@ class Database:
     ) -> list[tuple[Any, ...]]:
         """The rows of one statement run in its own transaction: committed once this returns."""
         async with self.connection() as conn:
+            if not self._shares_server_connections:
+                cursor = await conn.execute(query, params)  # bounded by the session
+                return await cursor.fetchall()
             # Pipelined: begin, bounds, statement and commit in one round trip.
             async with conn.pipeline(), conn.transaction():
                 await conn.execute(SET_BOUNDS, self._bounds)

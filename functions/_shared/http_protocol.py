@@ -91,8 +91,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             super().data_received(data)
         else:
             self._receive_head(data)
-        if self.transport.is_closing():
-            return
+        if self.transport.is_closing() or self.transport.get_protocol() is not self:
+            return  # closed, or handed over to a WebSocket protocol
         if self._deadline is None:
             # Deadlines are set only when a head or body stays incomplete after
             # a read: a request that arrives whole costs no timer.

@@ -189,11 +189,18 @@ async def _run_slowly(database: Database, way: str) -> None:
             await conn.execute("select pg_sleep(5)")
 
 
+@pytest.mark.parametrize("pooled", [False, True], ids=["own-connection", "transaction-pooler"])
 @pytest.mark.parametrize("way", ["fetch_all", "as_service", "as_user"])
 async def test_a_statement_over_its_time_is_cancelled_and_the_database_counts_as_busy(
-    functions_db_url: str, way: str
+    functions_db_url: str, way: str, pooled: bool
 ) -> None:
-    database = Database(functions_db_url, min_size=1, max_size=1, statement_timeout="200ms")
+    database = Database(
+        functions_db_url,
+        min_size=1,
+        max_size=1,
+        statement_timeout="200ms",
+        shares_server_connections=pooled,
+    )
     await database.open()
     try:
         started = time.monotonic()
@@ -209,6 +216,23 @@ async def test_a_statement_over_its_time_is_cancelled_and_the_database_counts_as
     assert (raised.value.status, raised.value.code) == (503, "database_busy")
     assert busy is True
     assert after == [(1,)]  # the connection went back to the pool usable
+
+
+async def test_behind_the_transaction_pooler_no_bound_outlives_its_transaction(
+    functions_db_url: str,
+) -> None:
+    # A session setting would follow the server connection to the pooler's next client.
+    database = Database(functions_db_url, min_size=1, max_size=1, shares_server_connections=True)
+    await database.open()
+    try:
+        await database.fetch_all("select 1")
+        async with database.connection() as conn:
+            cursor = await conn.execute("select current_setting('lock_timeout')")
+            after = await cursor.fetchone()
+    finally:
+        await database.close()
+
+    assert after == ("0",)
 
 
 async def test_a_lock_wait_is_bounded_and_leaves_nothing_behind(
