@@ -93,7 +93,7 @@ begin
     select d.distributor_id, d.currency,
            sum(d.net) - coalesce(max(cb.amount), 0) as amount,
            count(*)::integer as commissions,
-           coalesce(max(cb.amount), 0) as clawbacks,
+           coalesce(max(cb.amount), 0)::numeric(12, 2) as clawbacks,
            min(d.earned_at)::date as period_start,
            max(d.earned_at)::date as period_end
     from due as d
