@@ -28,6 +28,8 @@ class FunctionSettings(BaseSettings):
     supabase_anon_key: SecretStr | None = None
     supabase_service_role_key: SecretStr | None = None
     supabase_jwt_secret: SecretStr | None = None
+    # Shared secret of signed payment events (commission-processor's X-Maxpulse-Signature).
+    maxpulse_webhook_secret: SecretStr | None = None
     # Serve only this function (its route name, e.g. "link-tracker"); all when unset.
     maxpulse_function: str | None = None
     # Where supabase/config.toml is looked for: this directory and its parents.
