@@ -442,14 +442,14 @@ $$;
 
 -- Answers ---------------------------------------------------------------------------
 
-create function private.sale_result(booked_order_id uuid, is_duplicate boolean) returns jsonb
+create function private.sale_result(booked_order_id uuid, is_duplicate boolean) returns json
 language sql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object(
+  select json_build_object(
     'duplicate', is_duplicate,
-    'order', jsonb_build_object(
+    'order', json_build_object(
       'id', o.id,
       'orderNumber', o.order_number,
       'reference', o.external_reference,
@@ -459,7 +459,7 @@ as $$
       'paidAt', to_char(o.paid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     ),
     'commissions', coalesce((
-      select jsonb_agg(jsonb_build_object(
+      select json_agg(json_build_object(
         'id', c.id,
         'level', c.level,
         'distributorId', c.distributor_id,
@@ -475,27 +475,27 @@ as $$
       join public.products as p on p.id = i.product_id
       join public.distributor_profiles as d on d.user_id = c.distributor_id
       where c.order_id = o.id
-    ), '[]'::jsonb)
+    ), '[]'::json)
   )
   from public.orders as o
   where o.id = booked_order_id
 $$;
 
-create function private.refund_result(refund_event_id text, is_duplicate boolean) returns jsonb
+create function private.refund_result(refund_event_id text, is_duplicate boolean) returns json
 language sql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object(
+  select json_build_object(
     'duplicate', is_duplicate,
-    'refund', jsonb_build_object(
+    'refund', json_build_object(
       'id', r.id,
       'status', r.status,
       'amount', r.amount::text,
       'currency', coalesce(r.currency, o.currency),
       'reason', r.refused_reason
     ),
-    'order', case when o.id is not null then jsonb_build_object(
+    'order', case when o.id is not null then json_build_object(
       'id', o.id,
       'orderNumber', o.order_number,
       'reference', o.external_reference,
@@ -504,7 +504,7 @@ as $$
       'status', o.status
     ) end,
     'reversals', coalesce((
-      select jsonb_agg(jsonb_build_object(
+      select json_agg(json_build_object(
         'commissionId', c.id,
         'level', c.level,
         'distributorId', cr.distributor_id,
@@ -517,7 +517,7 @@ as $$
       join public.commissions as c on c.id = cr.commission_id
       join public.distributor_profiles as d on d.user_id = cr.distributor_id
       where cr.refund_id = r.id
-    ), '[]'::jsonb)
+    ), '[]'::json)
   )
   from public.order_refunds as r
   left join public.orders as o on o.id = r.order_id
@@ -616,7 +616,7 @@ end
 $$;
 
 -- The answer for a sale of an order that exists already.
-create function private.existing_sale(reference text) returns jsonb
+create function private.existing_sale(reference text) returns json
 language plpgsql
 stable
 set search_path = ''
@@ -635,7 +635,7 @@ end
 $$;
 
 -- A `sale` event: the paid order with its items at catalogue prices, booked.
-create function private.record_sale(event jsonb) returns jsonb
+create function private.record_sale(event jsonb) returns json
 language plpgsql
 volatile
 set search_path = ''
@@ -674,7 +674,7 @@ $$;
 
 -- An `order_paid` event: an order of the database (e.g. a distributor's
 -- pending order) is paid; mark it paid and book it.
-create function private.record_order_paid(event jsonb) returns jsonb
+create function private.record_order_paid(event jsonb) returns json
 language plpgsql
 volatile
 set search_path = ''
@@ -716,7 +716,7 @@ end
 $$;
 
 -- A `refund` event: kept, and applied at once when its order is booked.
-create function private.record_refund(event jsonb) returns jsonb
+create function private.record_refund(event jsonb) returns json
 language plpgsql
 volatile
 set search_path = ''
@@ -739,7 +739,7 @@ end
 $$;
 
 -- The stored answer of an event delivered before, marked as a duplicate.
-create function private.replay_payment_event(replayed_event_id text) returns jsonb
+create function private.replay_payment_event(replayed_event_id text) returns json
 language plpgsql
 stable
 set search_path = ''
@@ -761,7 +761,7 @@ $$;
 -- and per type distributorCode, currency, occurredAt, amount, items), booked
 -- exactly once; answers the result, or the first result when the event or
 -- its sale was delivered before.
-create function private.process_payment_event(event jsonb) returns jsonb
+create function private.process_payment_event(event jsonb) returns json
 language plpgsql
 volatile
 set search_path = ''
