@@ -115,9 +115,9 @@ def test_booked_commissions_round_half_to_even(db: Conn) -> None:
 
 
 @pytest.fixture(scope="module")
-def arithmetic(migrated_db_url: str) -> Iterator[Conn]:
+def arithmetic(seeded_db_url: str) -> Iterator[Conn]:
     """One connection for all examples of the property tests (they only read)."""
-    with psycopg.connect(migrated_db_url, autocommit=True) as conn:
+    with psycopg.connect(seeded_db_url, autocommit=True) as conn:
         yield conn
 
 
