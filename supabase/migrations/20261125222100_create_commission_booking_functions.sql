@@ -24,136 +24,133 @@ set local lock_timeout = '10s';
 set local statement_timeout = '5min';
 
 -- Arithmetic ---------------------------------------------------------------------
+-- PL/pgSQL, not SQL: a function with a fixed search_path is never inlined, and
+-- PL/pgSQL evaluates these one-expression bodies without starting an executor
+-- (and caches the plans of the longer functions below for the session).
 
 -- Rounds to `places` decimals, ties to the even neighbour (banker's rounding):
 -- 0.125 -> 0.12, 0.135 -> 0.14. round() on numeric sends ties away from zero.
 create function private.round_half_even(value numeric, places integer) returns numeric
-language sql
+language plpgsql
 immutable
 strict
 parallel safe
 set search_path = ''
 as $$
-  select case
-    when abs(mod(value * power(10::numeric, places), 1)) = 0.5
-         and mod(trunc(value * power(10::numeric, places)), 2) = 0
-      then trunc(value, places)
-    else round(value, places)
-  end
+declare
+  scaled numeric := value * 10::numeric ^ places;
+begin
+  if abs(mod(scaled, 1)) = 0.5 and mod(trunc(scaled), 2) = 0 then
+    return trunc(value, places);
+  end if;
+  return round(value, places);
+end
+$$;
+
+-- The commission of `base` at `rate` percent: base x rate / 100, half to even.
+create function private.commission_amount(base numeric, rate numeric) returns numeric
+language plpgsql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+declare
+  cents numeric := base * rate;  -- exact: the commission in cents, fractions included
+begin
+  if abs(mod(cents, 1)) = 0.5 and mod(trunc(cents), 2) = 0 then
+    return trunc(cents) * 0.01;
+  end if;
+  return round(cents) * 0.01;
+end
 $$;
 
 -- amount * part / whole in cents, ties to even, computed on integers so that
 -- no division is ever rounded before the tie is decided. For cents >= 0.
 create function private.prorate(amount numeric, part numeric, whole numeric) returns numeric
-language sql
+language plpgsql
 immutable
 strict
 parallel safe
 set search_path = ''
 as $$
-  with fraction as (
-    select amount * 100 * part * 100 as numerator, whole * 100 as denominator
-  ),
-  quotient as (
-    select div(numerator, denominator) as cents, 2 * mod(numerator, denominator) as twice_rest, denominator
-    from fraction
-  )
-  select round(
-    (cents + case
-      when twice_rest > denominator then 1
-      when twice_rest = denominator then mod(cents, 2)
-      else 0
-    end) * 0.01, 2)
-  from quotient
-$$;
-
--- The commission of `base` at `rate` percent.
-create function private.commission_amount(base numeric, rate numeric) returns numeric
-language sql
-immutable
-strict
-parallel safe
-set search_path = ''
-as $$
-  select private.round_half_even(base * rate * 0.01, 2)
+declare
+  numerator numeric := amount * 100 * part * 100;
+  denominator numeric := whole * 100;
+  cents numeric := div(numerator, denominator);
+  twice_rest numeric := 2 * mod(numerator, denominator);
+begin
+  if twice_rest > denominator or (twice_rest = denominator and mod(cents, 2) = 1) then
+    cents := cents + 1;
+  end if;
+  return round(cents * 0.01, 2);
+end
 $$;
 
 -- Orders ---------------------------------------------------------------------------
 
+-- As before (orders.subtotal is the sum of its lines), but an order whose
+-- subtotal is already right is left alone: a sale inserts its order with the
+-- subtotal of its lines, and its items then cost no second write of the order.
+create or replace function private.refresh_order_subtotal() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  affected_order uuid;
+begin
+  foreach affected_order in array array_remove(
+    array[(to_jsonb(new) ->> 'order_id')::uuid, (to_jsonb(old) ->> 'order_id')::uuid], null
+  ) loop
+    update public.orders as o
+    set subtotal = lines.subtotal
+    from (
+      select coalesce(sum(i.line_total), 0) as subtotal
+      from public.order_items as i
+      where i.order_id = affected_order
+    ) as lines
+    where o.id = affected_order and o.subtotal is distinct from lines.subtotal;
+  end loop;
+  return null;
+end
+$$;
+
 -- Serialises a sale and the refunds of the same order reference, so that a
 -- refund is never left pending by a sale committing at the same moment.
 create function private.lock_order_reference(reference text) returns void
-language sql
-volatile
-set search_path = ''
-as $$
-  select pg_advisory_xact_lock(hashtextextended('maxpulse.order:' || reference, 0))
-$$;
-
-create function private.is_booked(booked_order_id uuid) returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-  select exists (
-    select 1 from public.ledger_entries as e
-    where e.order_id = booked_order_id and e.entry_type = 'sale'
-  )
-$$;
-
--- The seller and each upline that earns on a sale: level 0 the seller (their
--- rate or their tier's, the higher), level n the n-th upline at that level's
--- override rate, if active and paid in the sale's currency. Locks every
--- profile of the chain, seller first, so totals and tiers are read current.
-create function private.lock_earners(seller_id uuid, sale_currency text)
-returns table (level integer, user_id uuid, rate numeric)
 language plpgsql
 volatile
 set search_path = ''
 as $$
 begin
-  return query
-  select e.level, e.user_id, e.rate
-  from (
-    select
-      chain.level,
-      d.user_id,
-      d.status,
-      d.currency,
-      case when chain.level = 0 then greatest(d.commission_rate, coalesce(t.commission_rate, 0))
-           else r.rate end as rate
-    from private.upline_chain(seller_id) as chain
-    join public.distributor_profiles as d on d.user_id = chain.user_id
-    left join public.commission_tiers as t on t.tier_level = d.tier_level
-    left join public.commission_override_rates as r on r.level = chain.level
-    order by chain.level
-    for update of d
-  ) as e
-  where e.level = 0 or (e.rate is not null and e.status = 'active' and e.currency = sale_currency);
+  perform pg_advisory_xact_lock(hashtextextended('maxpulse.order:' || reference, 0));
 end
 $$;
 
-create function private.upline_chain(seller_id uuid) returns table (level integer, user_id uuid)
-language sql
+create function private.is_booked(booked_order_id uuid) returns boolean
+language plpgsql
 stable
 set search_path = ''
 as $$
-  with recursive chain (level, user_id) as (
-    select 0, seller_id
-    union all
-    select chain.level + 1, d.upline_id
-    from chain
-    join public.distributor_profiles as d on d.user_id = chain.user_id
-    where d.upline_id is not null
-      and chain.level < (select coalesce(max(r.level), 0) from public.commission_override_rates as r)
-  )
-  select chain.level, chain.user_id from chain
+begin
+  return exists (
+    select 1 from public.ledger_entries as e
+    where e.order_id = booked_order_id and e.entry_type = 'sale'
+  );
+end
 $$;
 
 -- Books a paid order: its sale entry, a commission per commissionable line
 -- and earning level with their entries, the totals, a tier promotion for
 -- later sales, and refunds that arrived before the order. False when the
 -- order was booked already (the sale entry's unique key).
+--
+-- The earners: level 0 the seller, at their rate or their tier's, whichever
+-- is higher; level n the n-th upline at that level's override rate, when
+-- active and paid in the sale's currency. Their profiles are locked first,
+-- seller first and then up the upline (the order every booking and refund
+-- takes them in), so rates and tiers are read current and totals cannot race.
 create function private.book_paid_order(booked_order_id uuid) returns boolean
 language plpgsql
 volatile
@@ -161,12 +158,8 @@ set search_path = ''
 as $$
 declare
   sale public.orders%rowtype;
-  earners_ids uuid[];
-  earners_levels integer[];
-  earners_rates numeric[];
-  seller_total numeric;
-  seller_tier integer;
-  seller_currency text;
+  earners jsonb;
+  pending_refund uuid;
 begin
   select * into strict sale from public.orders as o where o.id = booked_order_id;
   insert into public.ledger_entries (entry_type, distributor_id, order_id, amount, currency, description)
@@ -177,24 +170,43 @@ begin
     return false;
   end if;
 
-  select array_agg(e.user_id order by e.level), array_agg(e.level order by e.level),
-         array_agg(e.rate order by e.level)
-  into earners_ids, earners_levels, earners_rates
-  from private.lock_earners(sale.distributor_id, sale.currency) as e;
-
-  with earners as (
-    select * from unnest(earners_ids, earners_levels, earners_rates) as e (user_id, level, rate)
+  with recursive chain (level, user_id) as (
+    select 0, sale.distributor_id
+    union all
+    select chain.level + 1, d.upline_id
+    from chain
+    join public.distributor_profiles as d on d.user_id = chain.user_id
+    where d.upline_id is not null
+      and chain.level < (select coalesce(max(r.level), 0) from public.commission_override_rates as r)
   ),
-  earned as (
+  locked as (
+    select chain.level, d.user_id, d.status, d.currency, d.commission_rate, d.tier_level
+    from chain
+    join public.distributor_profiles as d on d.user_id = chain.user_id
+    order by chain.level
+    for update of d
+  )
+  select jsonb_agg(jsonb_build_object('user_id', l.user_id, 'level', l.level, 'rate',
+           case when l.level = 0 then greatest(l.commission_rate, coalesce(t.commission_rate, 0))
+                else r.rate end))
+  into earners
+  from locked as l
+  left join public.commission_tiers as t on t.tier_level = l.tier_level and l.level = 0
+  left join public.commission_override_rates as r on r.level = l.level
+  where l.level = 0 or (r.rate is not null and l.status = 'active' and l.currency = sale.currency);
+
+  with earned as (
     insert into public.commissions (
       order_item_id, order_id, distributor_id, level, rate, base_amount, amount, currency, earned_at
     )
-    select i.id, sale.id, e.user_id, e.level, e.rate, i.line_total,
-           private.commission_amount(i.line_total, e.rate), i.currency, sale.paid_at
+    select i.id, sale.id, e.user_id, e.level, e.rate, i.line_total, c.amount, i.currency, sale.paid_at
     from public.order_items as i
     join public.products as p on p.id = i.product_id and p.is_commissionable
-    cross join earners as e
-    where i.order_id = sale.id and private.commission_amount(i.line_total, e.rate) > 0
+    cross join jsonb_to_recordset(earners) as e (user_id uuid, level integer, rate numeric)
+    cross join lateral (
+      select private.commission_amount(i.line_total, e.rate) as amount offset 0
+    ) as c
+    where i.order_id = sale.id and c.amount > 0
     returning id, distributor_id, level, amount, currency
   ),
   entries as (
@@ -209,52 +221,44 @@ begin
     select c.distributor_id, sum(c.amount) as commissions, 0 as sales from earned as c group by 1
     union all
     select sale.distributor_id, 0, sale.total_amount
-  ),
-  profiles as (
-    update public.distributor_profiles as d
-    set total_commissions = d.total_commissions + t.commissions,
-        total_sales = d.total_sales + t.sales
-    from (
-      select c.distributor_id, sum(c.commissions) as commissions, sum(c.sales) as sales
-      from changes as c group by 1
-    ) as t
-    where d.user_id = t.distributor_id
-    returning d.user_id, d.total_sales, d.tier_level, d.currency
   )
-  select p.total_sales, p.tier_level, p.currency into seller_total, seller_tier, seller_currency
-  from profiles as p
-  where p.user_id = sale.distributor_id;
+  update public.distributor_profiles as d
+  set total_commissions = d.total_commissions + t.commissions,
+      total_sales = d.total_sales + t.sales
+  from (
+    select c.distributor_id, sum(c.commissions) as commissions, sum(c.sales) as sales
+    from changes as c group by 1
+  ) as t
+  where d.user_id = t.distributor_id;
 
-  perform private.promote_seller(sale.distributor_id, seller_total, seller_tier, seller_currency);
-  perform private.apply_pending_refunds(sale.id);
+  -- Promotion to the highest tier the seller's sales now reach, for later sales
+  -- (this one is paid at the old rate). Only up.
+  update public.distributor_profiles as d
+  set tier_level = reached.tier_level,
+      commission_rate = greatest(d.commission_rate, reached.commission_rate)
+  from (
+    select tier.tier_level, tier.commission_rate
+    from public.distributor_profiles as me
+    join public.commission_tiers as tier
+      on tier.min_sales <= me.total_sales and tier.currency = me.currency
+         and tier.tier_level > me.tier_level
+    where me.user_id = sale.distributor_id
+    order by tier.tier_level desc
+    limit 1
+  ) as reached
+  where d.user_id = sale.distributor_id;
+
+  -- Refunds that arrived before the order, oldest first; one that no longer
+  -- fits is refused, not raised.
+  for pending_refund in
+    select r.id
+    from public.order_refunds as r
+    where r.status = 'pending' and r.order_reference in (sale.external_reference, sale.id::text)
+    order by r.received_at, r.id
+  loop
+    perform private.apply_refund(pending_refund, sale.id, false);
+  end loop;
   return true;
-end
-$$;
-
--- Moves a seller to the highest tier their sales total reaches. Only up, and
--- only for later sales: the sale that crossed the threshold is already paid
--- at the old rate.
-create function private.promote_seller(
-  seller_id uuid, sales_total numeric, current_tier integer, seller_currency text
-) returns void
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  reached public.commission_tiers%rowtype;
-begin
-  select * into reached
-  from public.commission_tiers as t
-  where t.min_sales <= sales_total and t.currency = seller_currency and t.tier_level > current_tier
-  order by t.tier_level desc
-  limit 1;
-  if found then
-    update public.distributor_profiles as d
-    set tier_level = reached.tier_level,
-        commission_rate = greatest(d.commission_rate, reached.commission_rate)
-    where d.user_id = seller_id;
-  end if;
 end
 $$;
 
@@ -279,29 +283,6 @@ begin
     return null;
   end if;
   return found_id;
-end
-$$;
-
--- Applies the refunds that arrived before their order was booked, oldest
--- first; one that would exceed the order's total is refused, not raised.
-create function private.apply_pending_refunds(booked_order_id uuid) returns void
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  pending_id uuid;
-begin
-  for pending_id in
-    select r.id
-    from public.order_refunds as r
-    join public.orders as o on o.id = booked_order_id
-    where r.status = 'pending'
-      and r.order_reference in (o.external_reference, o.id::text)
-    order by r.received_at, r.id
-  loop
-    perform private.apply_refund(pending_id, booked_order_id, false);
-  end loop;
 end
 $$;
 
@@ -443,85 +424,93 @@ $$;
 -- Answers ---------------------------------------------------------------------------
 
 create function private.sale_result(booked_order_id uuid, is_duplicate boolean) returns json
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select json_build_object(
-    'duplicate', is_duplicate,
-    'order', json_build_object(
-      'id', o.id,
-      'orderNumber', o.order_number,
-      'reference', o.external_reference,
-      'distributorId', o.distributor_id,
-      'total', o.total_amount::text,
-      'currency', o.currency,
-      'paidAt', to_char(o.paid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    ),
-    'commissions', coalesce((
-      select json_agg(json_build_object(
-        'id', c.id,
-        'level', c.level,
-        'distributorId', c.distributor_id,
-        'distributorCode', d.distributor_code,
-        'sku', p.sku,
-        'rate', c.rate::text,
-        'base', c.base_amount::text,
-        'amount', c.amount::text,
-        'currency', c.currency
-      ) order by i.created_at, i.id, c.level)
-      from public.commissions as c
-      join public.order_items as i on i.id = c.order_item_id
-      join public.products as p on p.id = i.product_id
-      join public.distributor_profiles as d on d.user_id = c.distributor_id
-      where c.order_id = o.id
-    ), '[]'::json)
-  )
-  from public.orders as o
-  where o.id = booked_order_id
+begin
+  return (
+    select json_build_object(
+      'duplicate', is_duplicate,
+      'order', json_build_object(
+        'id', o.id,
+        'orderNumber', o.order_number,
+        'reference', o.external_reference,
+        'distributorId', o.distributor_id,
+        'total', o.total_amount::text,
+        'currency', o.currency,
+        'paidAt', to_char(o.paid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      ),
+      'commissions', coalesce((
+        select json_agg(json_build_object(
+          'id', c.id,
+          'level', c.level,
+          'distributorId', c.distributor_id,
+          'distributorCode', d.distributor_code,
+          'sku', p.sku,
+          'rate', c.rate::text,
+          'base', c.base_amount::text,
+          'amount', c.amount::text,
+          'currency', c.currency
+        ) order by i.created_at, i.id, c.level)
+        from public.commissions as c
+        join public.order_items as i on i.id = c.order_item_id
+        join public.products as p on p.id = i.product_id
+        join public.distributor_profiles as d on d.user_id = c.distributor_id
+        where c.order_id = o.id
+      ), '[]'::json)
+    )
+    from public.orders as o
+    where o.id = booked_order_id
+  );
+end
 $$;
 
 create function private.refund_result(refund_event_id text, is_duplicate boolean) returns json
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select json_build_object(
-    'duplicate', is_duplicate,
-    'refund', json_build_object(
-      'id', r.id,
-      'status', r.status,
-      'amount', r.amount::text,
-      'currency', coalesce(r.currency, o.currency),
-      'reason', r.refused_reason
-    ),
-    'order', case when o.id is not null then json_build_object(
-      'id', o.id,
-      'orderNumber', o.order_number,
-      'reference', o.external_reference,
-      'total', o.total_amount::text,
-      'currency', o.currency,
-      'status', o.status
-    ) end,
-    'reversals', coalesce((
-      select json_agg(json_build_object(
-        'commissionId', c.id,
-        'level', c.level,
-        'distributorId', cr.distributor_id,
-        'distributorCode', d.distributor_code,
-        'amount', cr.amount::text,
-        'currency', cr.currency,
-        'clawback', cr.is_clawback
-      ) order by c.level, c.id)
-      from public.commission_reversals as cr
-      join public.commissions as c on c.id = cr.commission_id
-      join public.distributor_profiles as d on d.user_id = cr.distributor_id
-      where cr.refund_id = r.id
-    ), '[]'::json)
-  )
-  from public.order_refunds as r
-  left join public.orders as o on o.id = r.order_id
-  where r.event_id = refund_event_id
+begin
+  return (
+    select json_build_object(
+      'duplicate', is_duplicate,
+      'refund', json_build_object(
+        'id', r.id,
+        'status', r.status,
+        'amount', r.amount::text,
+        'currency', coalesce(r.currency, o.currency),
+        'reason', r.refused_reason
+      ),
+      'order', case when o.id is not null then json_build_object(
+        'id', o.id,
+        'orderNumber', o.order_number,
+        'reference', o.external_reference,
+        'total', o.total_amount::text,
+        'currency', o.currency,
+        'status', o.status
+      ) end,
+      'reversals', coalesce((
+        select json_agg(json_build_object(
+          'commissionId', c.id,
+          'level', c.level,
+          'distributorId', cr.distributor_id,
+          'distributorCode', d.distributor_code,
+          'amount', cr.amount::text,
+          'currency', cr.currency,
+          'clawback', cr.is_clawback
+        ) order by c.level, c.id)
+        from public.commission_reversals as cr
+        join public.commissions as c on c.id = cr.commission_id
+        join public.distributor_profiles as d on d.user_id = cr.distributor_id
+        where cr.refund_id = r.id
+      ), '[]'::json)
+    )
+    from public.order_refunds as r
+    left join public.orders as o on o.id = r.order_id
+    where r.event_id = refund_event_id
+  );
+end
 $$;
 
 -- Events ---------------------------------------------------------------------------
@@ -655,8 +644,14 @@ begin
   lines := private.sale_lines(event);
 
   perform private.lock_order_reference(reference);
-  insert into public.orders (distributor_id, status, currency, external_reference, placed_at, paid_at)
-  values (seller.user_id, 'paid', sale_currency, reference, paid_time, paid_time)
+  insert into public.orders (
+    distributor_id, status, currency, external_reference, placed_at, paid_at, subtotal
+  )
+  values (
+    seller.user_id, 'paid', sale_currency, reference, paid_time, paid_time,
+    (select sum((l ->> 'unit_price')::numeric * (l ->> 'quantity')::integer)
+     from jsonb_array_elements(lines) as l)
+  )
   on conflict (external_reference) do nothing
   returning id into new_order_id;
   if new_order_id is null then
@@ -796,12 +791,8 @@ grant execute on function
   private.commission_amount(numeric, numeric),
   private.lock_order_reference(text),
   private.is_booked(uuid),
-  private.lock_earners(uuid, text),
-  private.upline_chain(uuid),
   private.book_paid_order(uuid),
-  private.promote_seller(uuid, numeric, integer, text),
   private.lock_booked_order(text),
-  private.apply_pending_refunds(uuid),
   private.apply_refund(uuid, uuid, boolean),
   private.refuse_refund(uuid, public.orders, boolean, text, text, text),
   private.reverse_commissions(uuid, public.orders, numeric, numeric),
