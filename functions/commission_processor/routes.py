@@ -14,9 +14,10 @@ import time
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from starlette.requests import ClientDisconnect
 
 from functions._shared.dependencies import Db, Settings, caller
-from functions._shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from functions._shared.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
 from functions._shared.openapi import error_responses
 from functions._shared.settings import FunctionSettings
 from functions.commission_processor.booking import book_event
@@ -80,7 +81,12 @@ EXAMPLE_ANSWER = {
 )
 async def process_payment_event(request: Request, database: Db, settings: Settings) -> Response:
     """Book one payment event and answer its commissions, or the first answer for a duplicate."""
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # nobody to answer; not an error of ours worth a traceback
+        raise BadRequest(
+            "the client went away before the body arrived", code="client_gone"
+        ) from None
     await check_sender(request, body, settings)
     answer = await book_event(database, parse_event(body))
     return Response(orjson.dumps(answer), media_type="application/json")
