@@ -13,9 +13,10 @@
 --     once, however it was paid (sale or order_paid event);
 --   * commissions (order_item_id, level): one commission per line and level.
 --
--- Locks are taken in one order everywhere (order, then commissions by id,
--- then distributor profiles from the seller up the upline), so bookings,
--- refunds and payout runs wait for each other instead of deadlocking.
+-- Locks are taken in one order everywhere (the order reference's advisory
+-- lock, the order, its commissions by id, then distributor profiles from the
+-- seller up the upline), so bookings, refunds and payout runs wait for each
+-- other instead of deadlocking.
 --
 -- Input errors raise SQLSTATE MP422 with the event's field in COLUMN and a
 -- snake_case reason in CONSTRAINT; the function answers them as 422.
