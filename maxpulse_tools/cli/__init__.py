@@ -23,6 +23,7 @@ from maxpulse_tools.cli.functions import functions_app
 from maxpulse_tools.cli.migration import migration_app
 from maxpulse_tools.cli.rollback import rollback
 from maxpulse_tools.cli.stack import register_stack_commands
+from maxpulse_tools.cli.users import users_app
 from maxpulse_tools.errors import MaxpulseError
 
 _DATABASE_ERROR_EXIT = 3
@@ -98,6 +99,7 @@ app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
 app.add_typer(flags_app, name="flags")
 app.command("rollback")(rollback)
+app.add_typer(users_app, name="users")
 register_stack_commands(app)
 
 

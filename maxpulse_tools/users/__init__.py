@@ -1,0 +1,1 @@
+"""Platform users: accounts (create, list) and, for local testing, their tokens."""
