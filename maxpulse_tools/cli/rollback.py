@@ -29,12 +29,12 @@ def rollback(
     as_json: JsonOption = False,
 ) -> None:
     """Kill switch: every feature flag off in one audited transaction (--undo restores them)."""
+    import time
+    from dataclasses import replace
+
     from maxpulse_tools.database import connect
     from maxpulse_tools.ops.audit import current_actor
     from maxpulse_tools.ops.rollback import run_rollback, undo_rollback
-
-    import time
-    from dataclasses import replace
 
     target = state(ctx).target(db_url)
     if not (yes or dry_run):

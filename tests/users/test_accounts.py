@@ -139,7 +139,6 @@ def auth_user(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("hosted")
-@respx.mock(assert_all_mocked=True)
 def test_hosted_create_uses_the_auth_admin_api_with_the_role_in_app_metadata(
     respx_mock: respx.MockRouter, maxpulse: Invoke
 ) -> None:
@@ -175,7 +174,6 @@ def test_hosted_create_uses_the_auth_admin_api_with_the_role_in_app_metadata(
 
 
 @pytest.mark.usefixtures("hosted")
-@respx.mock(assert_all_mocked=True)
 def test_hosted_create_of_an_existing_email_is_one_line(
     respx_mock: respx.MockRouter, maxpulse: Invoke
 ) -> None:
