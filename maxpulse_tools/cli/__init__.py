@@ -20,6 +20,7 @@ from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
 from maxpulse_tools.cli.flags import flags_app
 from maxpulse_tools.cli.functions import functions_app
+from maxpulse_tools.cli.gen import gen_app
 from maxpulse_tools.cli.health import health
 from maxpulse_tools.cli.migration import migration_app
 from maxpulse_tools.cli.rollback import rollback
@@ -102,6 +103,7 @@ app.add_typer(flags_app, name="flags")
 app.command("health")(health)
 app.command("rollback")(rollback)
 app.add_typer(users_app, name="users")
+app.add_typer(gen_app, name="gen")
 register_stack_commands(app)
 
 
