@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -110,27 +111,34 @@ def _run_once(target: HealthTarget) -> HealthReport:
 
 
 def _watch(target: HealthTarget, interval: float, auto_rollback: bool) -> int:
-    """Redraw the table every `interval` seconds until Ctrl-C; the kill switch at most once."""
-    import time
+    """Redraw the table every `interval` seconds until Ctrl-C; the kill switch at most once.
 
+    On a terminal the table is redrawn in place; into a pipe or a log, each run
+    is printed after the previous one.
+    """
     from rich.console import Group
     from rich.live import Live
     from rich.text import Text
 
-    rolled_back: str | None = None
-    report = _run_once(target)
-    try:
-        with Live(console=_console(), auto_refresh=False) as live:
-            while True:
-                if auto_rollback and rolled_back is None and report.calls_for_rollback:
-                    rolled_back = _pull_kill_switch(target, report)
-                footer = Text(f"{rolled_back or ''}\nnext run in {interval:g} s (Ctrl-C stops)")
-                live.update(Group(health_table(report), footer), refresh=True)
-                time.sleep(interval)
-                report = _run_once(target)
-    except KeyboardInterrupt:
-        pass
-    return report.exit_code
+    from maxpulse_tools.ops.audit import current_actor
+    from maxpulse_tools.ops.health import watch_health
+
+    console = _console()
+    last: list[HealthReport] = []
+    live = Live(console=console, auto_refresh=False) if console.is_terminal else None
+
+    def show(report: HealthReport, rolled_back: str | None) -> None:
+        last[:] = [report]
+        footer = Text(f"{rolled_back or ''}\nnext run in {interval:g} s (Ctrl-C stops)")
+        if live is None:
+            console.print(health_table(report), footer)
+        else:
+            live.update(Group(health_table(report), footer), refresh=True)
+
+    with live or contextlib.nullcontext(), contextlib.suppress(KeyboardInterrupt):
+        actor = current_actor() if auto_rollback else None
+        watch_health(target, interval, show, auto_rollback_as=actor)
+    return last[0].exit_code if last else 0
 
 
 def _pull_kill_switch(target: HealthTarget, report: HealthReport) -> str:

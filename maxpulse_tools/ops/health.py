@@ -9,7 +9,8 @@ latencies are written to `performance_metrics`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,3 +165,30 @@ def auto_rollback(database: DbTarget, report: HealthReport, actor: str) -> str:
         f"Auto-rollback ({failing} unhealthy): switched off {switched}; {rollback.traffic}; "
         f"audit {rollback.entry.id if rollback.entry else '-'}; undo with `maxpulse rollback --undo`."
     )
+
+
+def watch_health(
+    target: HealthTarget,
+    interval: float,
+    show: Callable[[HealthReport, str | None], None],
+    *,
+    auto_rollback_as: str | None = None,
+    runs: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> HealthReport:
+    """Run the checks every `interval` seconds (`runs` times, else until interrupted).
+
+    With `auto_rollback_as` (the actor), the kill switch is pulled the first
+    time more than one check fails, and never again in this watch.
+    """
+    rolled_back: str | None = None
+    count = 0
+    while True:
+        report = run_health(target)
+        count += 1
+        if auto_rollback_as and rolled_back is None and report.calls_for_rollback:
+            rolled_back = auto_rollback(target.database, report, auto_rollback_as)
+        show(report, rolled_back)
+        if runs is not None and count >= runs:
+            return report
+        sleep(interval)

@@ -16,11 +16,12 @@ import httpx
 import psycopg
 import pytest
 
+from maxpulse_tools.database import DbTarget
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 from maxpulse_tools.migrations.push import MigrationStatus
 from maxpulse_tools.ops.checks import CheckResult, Status, calls_for_rollback, exit_code
 from maxpulse_tools.ops.database_checks import judge_migrations
-from maxpulse_tools.ops.health import NOT_LOCAL
+from maxpulse_tools.ops.health import NOT_LOCAL, HealthTarget, watch_health
 from tests.ops.conftest import Invoke, flag_values
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -220,3 +221,54 @@ def test_worst_check_decides_the_exit_code_and_two_failures_the_rollback(
 )
 def test_migrations_verdict(rows: list[MigrationStatus], status: Status, detail: str) -> None:
     assert judge_migrations(rows) == (status, detail)
+
+
+def test_watch_pulls_the_kill_switch_once_however_long_the_failure_lasts(
+    ops_db_url: str, ops_db: psycopg.Connection[Any]
+) -> None:
+    target = HealthTarget(
+        database=DbTarget(ops_db_url, "--db-url"),
+        migrations_dir=REPO_ROOT / "supabase" / "migrations",
+        functions_url=f"http://127.0.0.1:{find_free_port()}/functions/v1",
+        function_names=FUNCTIONS,
+        timeout=2,
+    )
+    shown: list[tuple[str, str | None]] = []
+    pauses: list[float] = []
+
+    last = watch_health(
+        target,
+        7.5,
+        lambda report, rolled_back: shown.append((report.status.value, rolled_back)),
+        auto_rollback_as="ops@watch",
+        runs=3,
+        sleep=pauses.append,
+    )
+
+    assert last.exit_code == 2
+    assert [status for status, _ in shown] == ["unhealthy"] * 3
+    assert len({rolled_back for _, rolled_back in shown}) == 1
+    assert str(shown[0][1]).startswith("Auto-rollback (function:link-tracker")
+    assert pauses == [7.5, 7.5]
+    assert ops_db.execute("select count(*) from public.operations_audit").fetchone() == (1,)
+
+
+def test_watch_into_a_pipe_prints_each_run(ops_db_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE_")}
+    env["MAXPULSE_FUNCTIONS_URL"] = f"http://127.0.0.1:{find_free_port()}/functions/v1"
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "maxpulse_tools", "health", "--watch", "1", "--db-url", ops_db_url],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert watcher.stdout is not None
+        titles = 0
+        deadline = time.monotonic() + 60
+        while titles < 2 and time.monotonic() < deadline:
+            line = watcher.stdout.readline()
+            titles += line.startswith("maxpulse health: unhealthy")
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=20)
+
+    assert titles == 2
