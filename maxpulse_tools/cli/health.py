@@ -10,7 +10,7 @@ import typer
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import CliState, state
 from maxpulse_tools.cli.options import DbUrlOption, JsonOption
-from maxpulse_tools.defaults import LOOPBACK_HOST
+from maxpulse_tools.defaults import LOCAL_STATUS_PAGE_PORT, LOOPBACK_HOST
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from maxpulse_tools.ops.health import HealthReport, HealthTarget
 
-DEFAULT_STATUS_PAGE_PORT = 54329
 STATUS_COLOURS = {
     "healthy": "green",
     "degraded": "yellow",
@@ -43,7 +42,7 @@ def health(
     ] = False,
     port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port of the status page.")
-    ] = DEFAULT_STATUS_PAGE_PORT,
+    ] = LOCAL_STATUS_PAGE_PORT,
     host: Annotated[str, typer.Option(help="Address of the status page.")] = LOOPBACK_HOST,
     timeout: Annotated[float, typer.Option(min=0.5, help="Seconds each check may take.")] = 5.0,
     db_url: DbUrlOption = None,
