@@ -65,6 +65,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help for every command (the mode is inherited by sub-apps): the
+    # same text in a terminal and in README's generated reference, and no `<bool>`
+    # after flags, which typer 0.29's rich panels print.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

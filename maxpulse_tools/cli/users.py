@@ -1,4 +1,4 @@
-"""`maxpulse users ...`: accounts of the platform (create, list)."""
+"""`maxpulse users ...`: accounts of the platform (create, list), and tokens to act as them locally."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from maxpulse_tools.cli.context import CliState
     from maxpulse_tools.users.accounts import NewUser
 
-users_app = typer.Typer(help="Platform users: create and list accounts.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Platform users: create and list accounts, tokens to act as them.", no_args_is_help=True
+)
 
 
 @users_app.command("create")
@@ -81,6 +83,45 @@ def list_users(ctx: typer.Context, db_url: DbUrlOption = None, as_json: JsonOpti
             for account in accounts
         ],
     )
+
+
+@users_app.command("token")
+def token(
+    ctx: typer.Context,
+    user: Annotated[
+        str, typer.Argument(metavar="EMAIL|ID", help="The user's email or id in auth.users.")
+    ],
+    ttl: Annotated[
+        str, typer.Option(help="Lifetime: seconds, or a number with s, m, h or d.")
+    ] = "1h",
+    db_url: DbUrlOption = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Sign even with a secret (SUPABASE_JWT_SECRET) or for a database that is not"
+            " the local stack's.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Print an access token for a user (role authenticated), signed with the local secret.
+
+    For `supabase.functions.setAuth(token)`, supabase-js's `accessToken` option or
+    `curl -H "Authorization: Bearer $TOKEN"` against the local functions.
+    """
+    from maxpulse_tools.users.tokens import run
+
+    cli = state(ctx)
+    signed = run(
+        cli.project, cli.settings, cli.target(db_url), user, ttl=ttl, allow_remote=allow_remote
+    )
+    if as_json:
+        output.emit_json(signed.to_json())
+        return
+    claims = signed.claims
+    output.progress(f"Token for {claims['email'] or claims['sub']} ({claims['sub']}), valid {ttl}.")
+    output.result(signed.access_token)
 
 
 def _create_hosted(cli: CliState, user: NewUser) -> dict[str, object]:

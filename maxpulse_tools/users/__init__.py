@@ -1,1 +1,1 @@
-"""Platform users: accounts (create, list) and, for local testing, their tokens."""
+"""Platform users: accounts (create, list) and tokens to act as them locally (`users token`)."""

@@ -25,11 +25,11 @@ TSCONFIG = """{
 
 
 @pytest.fixture
-def typed_project(tmp_path: Path, migrated_db_url: str, cli_runner: CliRunner) -> Path:
+def typed_project(tmp_path: Path, seeded_db_url: str, cli_runner: CliRunner) -> Path:
     """A TypeScript project: the generated types, the queries using them, supabase-js."""
     result = cli_runner.invoke(
         app,
-        ["gen", "types", "typescript", "--db-url", migrated_db_url,
+        ["gen", "types", "typescript", "--db-url", seeded_db_url,
          "--output", str(tmp_path / "database.types.ts")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -68,12 +68,12 @@ def test_a_wrong_type_fails_the_compilation(typed_project: Path) -> None:
 
 
 def test_output_into_a_missing_directory_is_one_line(
-    tmp_path: Path, migrated_db_url: str, cli_runner: CliRunner
+    tmp_path: Path, seeded_db_url: str, cli_runner: CliRunner
 ) -> None:
     target = tmp_path / "missing" / "database.types.ts"
 
     result = cli_runner.invoke(
-        app, ["gen", "types", "typescript", "--db-url", migrated_db_url, "--output", str(target)]
+        app, ["gen", "types", "typescript", "--db-url", seeded_db_url, "--output", str(target)]
     )
 
     assert result.exit_code == 2
