@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from maxpulse_tools import __version__
+from maxpulse_tools.cli.commissions import commissions_app, payouts_app
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
 from maxpulse_tools.cli.flags import flags_app
@@ -103,6 +104,8 @@ def root(
 app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
+app.add_typer(commissions_app, name="commissions")
+app.add_typer(payouts_app, name="payouts")
 app.add_typer(flags_app, name="flags")
 app.command("health")(health)
 app.command("rollback")(rollback)

@@ -16,7 +16,7 @@ from functions._shared.runtime import Runtime
 from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
-PENDING = ["ai-analysis", "commission-processor", "analytics-aggregator"]
+PENDING = ["ai-analysis", "analytics-aggregator"]
 EVENTS = "/functions/v1/link-tracker/events"
 
 
@@ -251,13 +251,14 @@ def test_config_toml_mistakes_are_reported(tmp_path: Path, text: str) -> None:
         read_function_configs(config)
 
 
-def test_the_repository_config_toml_opens_link_tracker_only() -> None:
+def test_the_repository_config_toml_leaves_token_checks_to_two_functions() -> None:
+    """Shared links open without a token; payment events are signed, not sent with a JWT."""
     configs = read_function_configs(Path(__file__).resolve().parents[2] / "supabase/config.toml")
 
     assert {name: config.verify_jwt for name, config in configs.items()} == {
         "link-tracker": False,
         "ai-analysis": True,
-        "commission-processor": True,
+        "commission-processor": False,
         "analytics-aggregator": True,
     }
 
