@@ -1,8 +1,9 @@
 """The functions' configuration, read once per process from the environment and `.env`.
 
-Variables are those of DESIGN.md section 5. Without any of them the functions
-target the local stack (`maxpulse start`): the database on 127.0.0.1:54322 and
-the JWT secret the CLI passes in. Nothing else in `functions` reads `os.environ`.
+Without any variable set the functions target the local stack (`maxpulse
+start`): the database on 127.0.0.1:54322 and the JWT secret the CLI passes in.
+Each field's docstring is its line in README's configuration table (generated
+with `make docs`). Nothing else in `functions` reads `os.environ`.
 """
 
 from __future__ import annotations
@@ -20,18 +21,23 @@ class FunctionSettings(BaseSettings):
     """Environment of one functions process."""
 
     model_config = SettingsConfigDict(
-        extra="ignore", case_sensitive=False, env_file=".env", env_file_encoding="utf-8"
+        extra="ignore",
+        case_sensitive=False,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        use_attribute_docstrings=True,
     )
 
     supabase_db_url: SecretStr = SecretStr(LOCAL_DB_URL)
+    """PostgreSQL URL (default: the local stack's); on the transaction pooler (port 6543) prepared statements are off."""
     supabase_url: str | None = None
-    supabase_anon_key: SecretStr | None = None
-    supabase_service_role_key: SecretStr | None = None
+    """The hosted project's URL: the functions fetch its signing keys from `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`."""
     supabase_jwt_secret: SecretStr | None = None
-    # Serve only this function (its route name, e.g. "link-tracker"); all when unset.
+    """HS256 secret tokens are verified with (local stack and legacy projects)."""
     maxpulse_function: str | None = None
-    # Where supabase/config.toml is looked for: this directory and its parents.
+    """Serve only this function (route name, e.g. `link-tracker`); all when unset."""
     maxpulse_project_dir: Path | None = None
+    """Project whose `supabase/config.toml` gives `verify_jwt` (set by `start` and `functions serve`)."""
 
     @property
     def jwks_url(self) -> str | None:
