@@ -50,5 +50,10 @@ def has_supabase_surface(conn: psycopg.Connection[Any]) -> bool:
     the migrations find the roles and `auth` functions they use. Because a
     hosted project always has `auth`, this never touches one.
     """
-    row = conn.execute("SELECT to_regnamespace('auth') IS NOT NULL").fetchone()
+    # A scan of pg_namespace, not to_regnamespace(): under the migration lock the
+    # answer must come from this statement's snapshot, not from this session's
+    # catalog cache, which may predate the bootstrap a concurrent push just made.
+    row = conn.execute(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'auth')"
+    ).fetchone()
     return bool(row and row[0])

@@ -55,6 +55,10 @@ UPSERT_VERSION = INSERT_VERSION + (
 )
 DELETE_VERSIONS = "DELETE FROM supabase_migrations.schema_migrations WHERE version = ANY(%s)"
 SELECT_SEEDS = "SELECT path, hash FROM supabase_migrations.seed_files"
+TABLE_EXISTS = (
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+    "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s)"
+)
 UPSERT_SEED = (
     "INSERT INTO supabase_migrations.seed_files (path, hash) VALUES (%s, %s) "
     "ON CONFLICT (path) DO UPDATE SET hash = excluded.hash"
@@ -147,5 +151,8 @@ def read_seed_hashes(conn: psycopg.Connection[Any]) -> dict[str, str]:
 
 
 def _table_exists(conn: psycopg.Connection[Any], qualified_name: str) -> bool:
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [qualified_name]).fetchone()
+    # Read from the catalog tables (this statement's snapshot), not the session's
+    # catalog cache: a concurrent push may have just created the table.
+    schema, table = qualified_name.split(".")
+    row = conn.execute(TABLE_EXISTS, [schema, table]).fetchone()
     return bool(row and row[0])
