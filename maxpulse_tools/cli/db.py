@@ -94,7 +94,7 @@ def push(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Apply pending migrations (each file in one transaction with its history row)."""
+    """Apply pending migrations; each is recorded once all of it has run."""
     from maxpulse_tools.database import connect
     from maxpulse_tools.local.bootstrap import bootstrap_if_missing, has_supabase_surface
     from maxpulse_tools.migrations.history import read_history

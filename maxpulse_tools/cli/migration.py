@@ -40,7 +40,7 @@ def new(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_orders_index.")],
 ) -> None:
-    """Create supabase/migrations/<UTC timestamp>_<name>.sql (empty; name in snake_case)."""
+    """Create supabase/migrations/<UTC timestamp>_<snake_name>.sql (empty)."""
     from maxpulse_tools.migrations.naming import create_migration_file
 
     project = state(ctx).project

@@ -146,7 +146,7 @@ def test_squawk_reports_unsafe_migrations_with_their_location(scratch_project: P
 
 
 def test_a_plain_index_on_an_existing_table_is_told_to_go_concurrent(
-    scratch_project: Project, migrated_db_url: str
+    scratch_project: Project, seeded_db_url: str
 ) -> None:
     (scratch_project.migrations_dir / "20261201000000_plain.sql").write_text(
         "set local lock_timeout = '5s';\nset local statement_timeout = '1min';\n"
@@ -159,7 +159,7 @@ def test_a_plain_index_on_an_existing_table_is_told_to_go_concurrent(
         encoding="utf-8",
     )
 
-    with psycopg.connect(migrated_db_url) as conn:
+    with psycopg.connect(seeded_db_url) as conn:
         report = lint_project(scratch_project, conn)
 
     findings = {(f.rule, f.subject.split(":")[0]): f for f in report.findings}
