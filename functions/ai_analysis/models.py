@@ -23,11 +23,13 @@ MAX_LIST_ITEMS = 5
 Metric = Annotated[float, Field(strict=True, ge=0, le=10, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+class _Input(BaseModel):
+    # Fields the seed's frontend may add later are ignored, not refused: they
+    # never reach the prompt or the cache. What is declared is checked strictly.
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
-class Demographics(_Strict):
+class Demographics(_Input):
     """Who answered. Only the age (floored to the decade) reaches the LLM."""
 
     age: Annotated[float, Field(strict=True, ge=0, le=120, description="Years, 0-120")]
@@ -40,7 +42,7 @@ class Demographics(_Strict):
     gender: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
 
-class HealthMetrics(_Strict):
+class HealthMetrics(_Input):
     """Self-assessed scores, 0 (worst) to 10 (best)."""
 
     hydration: Metric
@@ -49,7 +51,7 @@ class HealthMetrics(_Strict):
     nutrition: Metric
 
 
-class AssessmentInput(_Strict):
+class AssessmentInput(_Input):
     """One completed assessment, as the seed's frontend sends it."""
 
     assessment_type: Literal["health"] = Field(alias="assessmentType")
@@ -57,7 +59,7 @@ class AssessmentInput(_Strict):
     health_metrics: HealthMetrics = Field(alias="healthMetrics")
 
 
-class AnalysisRequest(_Strict):
+class AnalysisRequest(_Input):
     """The body of POST /functions/v1/ai-analysis."""
 
     input: AssessmentInput
