@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup test lint format bench dev stop image clean
+.PHONY: setup test lint format docs bench dev stop image clean
 
 setup: $(BIN)/maxpulse
 
@@ -21,10 +21,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/cog --check --check-fail-msg='run `make docs`' README.md
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# README's command reference and configuration table, rendered from the CLI and settings.
+docs: setup
+	$(BIN)/cog -r README.md
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import tempfile
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,7 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[LocalCluster]:
 
     `durable` keeps fsync on, for benchmarks whose figure includes commits.
     """
-    explicit = os.environ.get("MAXPULSE_PG_BIN")
-    binaries = PgBinaries.locate(Path(explicit) if explicit else None)
+    binaries = PgBinaries.locate(load_settings(None).maxpulse_pg_bin)
     base = Path(tempfile.mkdtemp(prefix="maxpulse-bench-"))
     cluster = LocalCluster(base / "db", binaries, port=find_free_port(), durable=durable)
     cluster.start()

@@ -1,136 +1,55 @@
-"""The gateway: one ASGI app serving every function at /functions/v1/<name>, as Supabase does.
+"""The gateway: one FastAPI app serving every function at /functions/v1/<name>, as Supabase does.
 
     uvicorn --factory functions.gateway:create_gateway
 
-Routes: `/functions/v1/<name>` and everything below it go to that function;
-`/functions/v1/openapi.json` describes all of them. With MAXPULSE_FUNCTION set,
-only that function is served (one container per function).
+Each function's router is mounted at `/functions/v1/<name>` behind its
+`/health` route; `EdgeMiddleware` does what Supabase's edge runtime does
+around every function; `/functions/v1/openapi.json` describes them all. With
+MAXPULSE_FUNCTION set, only that function is served (one container per
+function). The platform's own paths (`/rest/v1`, `/auth/v1`, ...) answer
+with a JSON error that says where they are served.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from starlette._utils import get_route_path
-from starlette.types import Receive, Scope, Send
+from fastapi import FastAPI
 
+from functions import ai_analysis, analytics_aggregator, commission_processor, link_tracker
 from functions._shared.config import (
     ConfigFileError,
     FunctionConfig,
     find_config_toml,
     read_function_configs,
 )
-from functions._shared.errors import MethodNotAllowed, NotFound
+from functions._shared.dependencies import RUNTIME_STATE_KEY
+from functions._shared.edge import EdgeMiddleware
+from functions._shared.exception_handlers import install_exception_handlers
 from functions._shared.function import Function
-from functions._shared.function_app import FunctionApp
-from functions._shared.http import send_error, send_preflight, send_response
-from functions._shared.openapi import openapi_document
-from functions._shared.runtime import Runtime
+from functions._shared.health import health_router
+from functions._shared.openapi import install_openapi
+from functions._shared.platform_paths import platform_paths_router
+from functions._shared.runtime import Runtime, package_version
 from functions._shared.settings import FunctionSettings, get_settings
-from functions.ai_analysis import AiAnalysis
-from functions.analytics_aggregator import AnalyticsAggregator
-from functions.commission_processor import CommissionProcessor
-from functions.link_tracker import LinkTracker
 from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
 
-logger = logging.getLogger(__name__)
-
-FUNCTIONS_PREFIX = FUNCTIONS_PATH_PREFIX + "/"
 OPENAPI_PATH = FUNCTIONS_PATH_PREFIX + "/openapi.json"
-FUNCTION_CLASSES: tuple[type[Function], ...] = (
-    LinkTracker,
-    AiAnalysis,
-    CommissionProcessor,
-    AnalyticsAggregator,
+FUNCTIONS: tuple[Function, ...] = (
+    link_tracker.function,
+    ai_analysis.function,
+    commission_processor.function,
+    analytics_aggregator.function,
 )
-FUNCTION_NAMES = tuple(cls.name for cls in FUNCTION_CLASSES)
+FUNCTION_NAMES = tuple(function.name for function in FUNCTIONS)
 
 
 class GatewayConfigError(Exception):
     """The settings or supabase/config.toml ask for something the gateway cannot serve."""
-
-
-class Gateway:
-    """Routes /functions/v1/<name>[/...] to the function's app and runs their startup and shutdown."""
-
-    def __init__(self, runtime: Runtime, apps: Mapping[str, FunctionApp]) -> None:
-        self.runtime = runtime
-        self.apps = dict(apps)
-        self._openapi: bytes | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1003})
-
-    async def startup(self) -> None:
-        """Start the shared runtime, then every function."""
-        await self.runtime.start()
-        for app in self.apps.values():
-            await app.function.startup()
-        # What exists now (modules, apps, routes) lives as long as the process:
-        # keeping it out of the collector's full passes keeps those passes short,
-        # and with them the pauses of every request in flight.
-        gc.freeze()
-
-    async def shutdown(self) -> None:
-        """Stop every function (they finish what they hold), then the shared runtime."""
-        for app in reversed(self.apps.values()):
-            try:
-                await app.function.shutdown()
-            except Exception:
-                logger.exception("function %s did not shut down cleanly", app.name)
-        await self.runtime.stop()
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = get_route_path(scope)
-        name = path.removeprefix(FUNCTIONS_PREFIX).partition("/")[0]
-        app = self.apps.get(name) if path.startswith(FUNCTIONS_PREFIX) else None
-        if app is not None:
-            await app.handle(scope, receive, send, path[len(FUNCTIONS_PREFIX) + len(name) :])
-        elif path == OPENAPI_PATH:
-            await self._serve_openapi(scope, send)
-        else:
-            await send_error(send, NotFound(f"there is no function at {path}"))
-
-    async def _serve_openapi(self, scope: Scope, send: Send) -> None:
-        method = scope["method"]
-        if method == "OPTIONS":
-            await send_preflight(send)
-        elif method not in ("GET", "HEAD"):
-            await send_error(send, MethodNotAllowed(f"{method} is not allowed on {OPENAPI_PATH}"))
-        else:
-            if self._openapi is None:
-                self._openapi = openapi_document(self.apps.values())
-            await send_response(
-                send,
-                200,
-                self._openapi,
-                [(b"content-type", b"application/json")],
-                include_body=method == "GET",
-            )
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.startup()
-                except Exception as exc:
-                    logger.exception("the functions did not start")
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.shutdown()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
 
 def function_configs(settings: FunctionSettings) -> dict[str, FunctionConfig]:
@@ -143,7 +62,7 @@ def function_configs(settings: FunctionSettings) -> dict[str, FunctionConfig]:
     return {name: configs.get(name, FunctionConfig()) for name in FUNCTION_NAMES}
 
 
-def served_functions(settings: FunctionSettings) -> list[tuple[type[Function], FunctionConfig]]:
+def served_functions(settings: FunctionSettings) -> list[tuple[Function, FunctionConfig]]:
     """The functions this process serves, with their config.toml options (GatewayConfigError if none fit)."""
     only = settings.maxpulse_function
     if only is not None and only not in FUNCTION_NAMES:
@@ -152,9 +71,9 @@ def served_functions(settings: FunctionSettings) -> list[tuple[type[Function], F
         )
     configs = function_configs(settings)
     served = [
-        (cls, configs[cls.name])
-        for cls in FUNCTION_CLASSES
-        if (only is None or cls.name == only) and configs[cls.name].enabled
+        (function, configs[function.name])
+        for function in FUNCTIONS
+        if (only is None or function.name == only) and configs[function.name].enabled
     ]
     if not served:
         raise GatewayConfigError(
@@ -164,11 +83,58 @@ def served_functions(settings: FunctionSettings) -> list[tuple[type[Function], F
     return served
 
 
-def create_gateway(settings: FunctionSettings | None = None) -> Gateway:
-    """The gateway for `settings` (default: this process's environment)."""
+def create_gateway(settings: FunctionSettings | None = None) -> FastAPI:
+    """The gateway app for `settings` (default: this process's environment)."""
     settings = settings or get_settings()
-    served = served_functions(settings)
-    runtime = Runtime.create(settings)
-    return Gateway(
-        runtime, {cls.name: FunctionApp(cls(runtime), config, runtime) for cls, config in served}
+    return build_app(Runtime.create(settings), served_functions(settings))
+
+
+def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]]) -> FastAPI:
+    """One FastAPI app serving `served` on `runtime`."""
+    functions = [function for function, _ in served]
+    app = FastAPI(
+        lifespan=_lifespan(runtime, functions),
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,
+        redoc_url=None,
+        # No OpenTelemetry here: its per-request checks cost more than the redirect itself.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    # Plain ASGI routes first, on the app's own router: FastAPI's included-router
+    # matching would cost more than such a route's whole answer.
+    app.router.routes[:0] = [
+        route.with_prefix(function.prefix)
+        for function in functions
+        for route in function.asgi_routes
+    ]
+    for function in functions:
+        app.include_router(
+            health_router(function.name), prefix=function.prefix, tags=[function.name]
+        )
+        app.include_router(function.router, prefix=function.prefix, tags=[function.name])
+    app.include_router(platform_paths_router())
+    install_exception_handlers(app)
+    configs = {function.name: config for function, config in served}
+    install_openapi(app, functions, configs, package_version())
+    app.add_middleware(EdgeMiddleware, runtime=runtime, functions=configs)
+    return app
+
+
+def _lifespan(runtime: Runtime, functions: Sequence[Function]) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        """Start the shared runtime, then every function; stop them in reverse order."""
+        async with AsyncExitStack() as stack:
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
+            state: dict[str, Any] = {RUNTIME_STATE_KEY: runtime}
+            for function in functions:
+                if function.lifespan is not None:
+                    state.update(await stack.enter_async_context(function.lifespan(runtime)))
+            # What exists now (modules, routes) lives as long as the process:
+            # keeping it out of the collector's full passes keeps those passes
+            # short, and with them the pauses of every request in flight.
+            gc.freeze()
+            yield state
+
+    return lifespan

@@ -33,9 +33,14 @@ def local_db_url(port: int = LOCAL_DB_PORT, dbname: str = LOCAL_DB_NAME) -> str:
 LOCAL_DB_URL = local_db_url()
 
 
+def local_api_url(port: int = LOCAL_FUNCTIONS_PORT) -> str:
+    """The local gateway's base URL: what a frontend passes to `createClient` (as `supabase status` prints it)."""
+    return f"http://{LOOPBACK_HOST}:{port}"
+
+
 def local_functions_url(port: int = LOCAL_FUNCTIONS_PORT) -> str:
     """Where the local gateway serves the functions (the URL supabase-js's functions client uses)."""
-    return f"http://{LOOPBACK_HOST}:{port}{FUNCTIONS_PATH_PREFIX}"
+    return local_api_url(port) + FUNCTIONS_PATH_PREFIX
 
 
 def is_transaction_pooler_port(port: str | int | None) -> bool:

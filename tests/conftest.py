@@ -10,7 +10,6 @@ from templates built once per session: "bootstrap" (the Supabase surface),
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from maxpulse_tools.migrations.files import read_local_migrations
 from maxpulse_tools.migrations.push import plan_push, push_migrations
 from maxpulse_tools.migrations.seeds import apply_seeds
 from maxpulse_tools.project import Project
+from maxpulse_tools.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DatabaseFactory = Callable[..., str]
@@ -42,8 +42,7 @@ def repo_project() -> Project:
 
 @pytest.fixture(scope="session")
 def pg_binaries() -> PgBinaries:
-    explicit = os.environ.get("MAXPULSE_PG_BIN")
-    return PgBinaries.locate(Path(explicit) if explicit else None)
+    return PgBinaries.locate(load_settings(None).maxpulse_pg_bin)
 
 
 @pytest.fixture(scope="session")
@@ -121,15 +120,15 @@ def database_factory(pg_cluster: LocalCluster, repo_project: Project) -> Databas
 
 
 @pytest.fixture(scope="session")
-def migrated_db_url(database_factory: DatabaseFactory) -> str:
+def seeded_db_url(database_factory: DatabaseFactory) -> str:
     """A database with all migrations and the seed, shared by the session: don't commit to it."""
     return database_factory(migrated=True, seeded=True)
 
 
 @pytest.fixture
-def db(migrated_db_url: str) -> Iterator[psycopg.Connection[Any]]:
+def db(seeded_db_url: str) -> Iterator[psycopg.Connection[Any]]:
     """A superuser connection to the shared database, inside a transaction rolled back after."""
-    with psycopg.connect(migrated_db_url) as conn:
+    with psycopg.connect(seeded_db_url) as conn:
         yield conn
         conn.rollback()
 

@@ -1,56 +1,49 @@
-"""What a function is to the runtime: a name, its routes, and what it starts and stops.
+"""What a function is to the gateway: a name, a router, and what it holds while the process runs.
 
-Most routes are FastAPI routes on `api_router()`: typed, validated, documented.
-A route where every microsecond counts (the link-tracker redirect) can be a
-`FastRoute` instead: a plain ASGI handler the runtime calls directly, which
-describes itself for the OpenAPI document by hand.
+A function package exports one `Function`:
+
+    function = Function(name="ai-analysis", summary="...", router=router, lifespan=lifespan)
+
+`router` is a plain FastAPI `APIRouter` whose paths are relative to
+`/functions/v1/<name>` (its root is `"/"`). `asgi_routes` are routes to plain
+ASGI apps, for a hot path that needs no request object, dependencies or
+validation (the link-tracker's redirect): the gateway puts them first on the
+app's own router, where they skip FastAPI's included-router matching. `lifespan`, when given, starts
+what the function keeps for the life of the process (a click writer, an LLM
+client) and yields it as a mapping: the gateway merges it into the app's
+lifespan state, so handlers read it from `request.state.<key>`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter
-from starlette.types import Receive, Scope, Send
 
+from functions._shared.routing import AsgiRoute
 from functions._shared.runtime import Runtime
+from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
 
-# (scope, receive, send, path parameter) -> the status it sent
-FastHandler = Callable[[Scope, Receive, Send, str], Awaitable[int]]
+FunctionLifespan = Callable[[Runtime], AbstractAsyncContextManager[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
-class FastRoute:
-    """A route answered without FastAPI. It sends its own response, or raises FunctionError."""
-
-    label: str
-    methods: frozenset[str]
-    match: Callable[[str], str | None]
-    handler: FastHandler
-    openapi: Mapping[str, Any]
-
-
 class Function:
-    """Base class of the four functions; one instance per process."""
+    """One HTTP function: its route name, its routes, and what it starts and stops."""
 
-    name: ClassVar[str]
-    summary: ClassVar[str]
+    name: str
+    summary: str
+    router: APIRouter
+    lifespan: FunctionLifespan | None = None
+    asgi_routes: Sequence[AsgiRoute] = ()
+    # OpenAPI path items (relative paths) of routes FastAPI cannot describe itself:
+    # the plain ASGI routes.
+    openapi_paths: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    def api_router(self) -> APIRouter:
-        """The FastAPI routes of this function, relative to /functions/v1/<name>."""
-        return APIRouter()
-
-    def fast_routes(self) -> Sequence[FastRoute]:
-        """Routes served before FastAPI is consulted, in order."""
-        return ()
-
-    async def startup(self) -> None:
-        """Start background work (after the shared runtime has started)."""
-
-    async def shutdown(self) -> None:
-        """Finish background work (before the shared runtime stops)."""
+    @property
+    def prefix(self) -> str:
+        """Where the function answers: /functions/v1/<name>."""
+        return f"{FUNCTIONS_PATH_PREFIX}/{self.name}"

@@ -1,16 +1,23 @@
-"""The OpenAPI document of all served functions, at /functions/v1/openapi.json."""
+"""The OpenAPI document of the served functions, at /functions/v1/openapi.json.
+
+FastAPI generates it from the routes; this module adds what only the gateway
+knows: the error envelope every error response uses, the bearer token that
+`verify_jwt` functions require on every route but `/health`, and the path
+items of plain ASGI routes (the link-tracker's redirect).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import orjson
-from fastapi import APIRouter
 from fastapi.openapi.utils import get_openapi
 
 if TYPE_CHECKING:
-    from functions._shared.function_app import FunctionApp
+    from fastapi import FastAPI
+
+    from functions._shared.config import FunctionConfig
+    from functions._shared.function import Function
 
 SECURITY_SCHEME = "supabaseJwt"
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -30,6 +37,7 @@ _ERROR_DESCRIPTIONS = {
     403: "The token's role may not do this",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflicts with the current state",
     410: "Gone",
     413: "The body is larger than 64 KiB",
     415: "The body is not JSON",
@@ -50,65 +58,44 @@ Every error is `{"error": "<sentence>", "code": "<snake_case>"}`; every response
 """
 
 
-def health_operation(name: str) -> dict[str, Any]:
-    """The path item of GET /functions/v1/<name>/health."""
-    return {
-        "get": {
-            "tags": [name],
-            "summary": f"Health of {name}",
-            "description": "Status, version and database reachability. No token needed.",
-            "operationId": f"{name}-health",
-            "responses": {
-                "200": {
-                    "description": "Healthy",
-                    "content": {"application/json": {"schema": HEALTH_SCHEMA}},
-                },
-                "503": {
-                    "description": "The database cannot be reached",
-                    "content": {"application/json": {"schema": HEALTH_SCHEMA}},
-                },
-            },
-        }
-    }
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that can answer with these error statuses."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}
 
 
-HEALTH_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["status", "function", "version", "database"],
-    "properties": {
-        "status": {"type": "string", "enum": ["ok", "degraded"]},
-        "function": {"type": "string"},
-        "version": {"type": "string"},
-        "database": {
-            "type": "object",
-            "properties": {
-                "reachable": {"type": "boolean"},
-                "latencyMs": {"type": ["number", "null"]},
-            },
-        },
-    },
-}
+def install_openapi(
+    app: FastAPI,
+    functions: Sequence[Function],
+    configs: Mapping[str, FunctionConfig],
+    version: str,
+) -> None:
+    """Make `app.openapi()` return the document of `functions`, built once on first request."""
+    document: dict[str, Any] | None = None
+
+    def openapi() -> dict[str, Any]:
+        nonlocal document
+        if document is None:
+            document = _build(app, functions, configs, version)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
-def openapi_document(apps: Iterable[FunctionApp]) -> bytes:
-    """One OpenAPI 3.1 document for `apps`, paths under /functions/v1/<name>."""
-    apps = list(apps)
-    router = APIRouter()
-    for app in apps:
-        router.include_router(app.router, prefix=app.prefix, tags=[app.name])
+def _build(
+    app: FastAPI,
+    functions: Sequence[Function],
+    configs: Mapping[str, FunctionConfig],
+    version: str,
+) -> dict[str, Any]:
     document = get_openapi(
-        title="maxpulse functions",
-        version=apps[0].runtime_version if apps else "0",
-        description=DESCRIPTION,
-        routes=router.routes,
+        title="maxpulse functions", version=version, description=DESCRIPTION, routes=app.routes
     )
-    paths = document.setdefault("paths", {})
-    for app in apps:
-        paths[f"{app.prefix}/health"] = health_operation(app.name)
-        for fast in app.fast_routes:
-            paths[app.prefix + fast.label] = dict(fast.openapi)
-        if app.config.verify_jwt:
-            _require_token(paths, app.prefix)
+    paths: dict[str, Any] = document.setdefault("paths", {})
+    for function in functions:
+        for path, item in function.openapi_paths.items():
+            paths[function.prefix + path] = dict(item)
+        if configs[function.name].verify_jwt:
+            _require_token(paths, function.prefix)
     components = document.setdefault("components", {})
     components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_SCHEMA
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
@@ -117,11 +104,12 @@ def openapi_document(apps: Iterable[FunctionApp]) -> bytes:
         "bearerFormat": "JWT",
         "description": "A Supabase JWT: the anon key, a user's access token or the service_role key.",
     }
-    return orjson.dumps(document)
+    return document
 
 
 def _require_token(paths: dict[str, Any], prefix: str) -> None:
     for path, item in paths.items():
-        if path.startswith(prefix) and not path.endswith("/health"):
+        if path.startswith(prefix + "/") and not path.endswith("/health"):
             for operation in item.values():
                 operation.setdefault("security", [{SECURITY_SCHEME: []}])
+                operation.setdefault("responses", {}).setdefault("401", ERROR_RESPONSES[401])

@@ -1,44 +1,44 @@
-"""Functions whose issues have not landed yet: they are routed, healthy, and answer 501."""
+"""Functions whose issues have not landed yet: routed, healthy, and answering 501."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 
 from functions._shared.errors import NotImplementedYet
 from functions._shared.function import Function
-from functions._shared.openapi import ERROR_RESPONSES
+from functions._shared.openapi import error_responses
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-class PendingFunction(Function):
-    """A function that exists in the routing table but is not implemented yet."""
+def pending_function(name: str, summary: str, planned: str) -> Function:
+    """A function that exists in the routing table but answers every route with 501."""
+    message = (
+        f"{name} is not implemented yet: {planned} "
+        "It lands with its own issue; until then every route answers 501."
+    )
+    router = APIRouter()
+    endpoint = _not_implemented(message)
+    for path in ("/", "/{subpath:path}"):
+        for method in _METHODS:
+            router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                operation_id=f"{name}-{method.lower()}",
+                summary=f"{summary} (not implemented yet)",
+                description=message,
+                responses=error_responses(501),
+                include_in_schema=path == "/",
+                status_code=501,
+            )
+    return Function(name=name, summary=summary, router=router)
 
-    planned: ClassVar[str]
 
-    def api_router(self) -> APIRouter:
-        router = APIRouter()
-        message = (
-            f"{self.name} is not implemented yet: {self.planned} "
-            "It lands with its own issue; until then every route answers 501."
-        )
+def _not_implemented(message: str) -> Callable[[], Awaitable[None]]:
+    async def not_implemented() -> None:
+        raise NotImplementedYet(message)
 
-        async def not_implemented() -> None:
-            raise NotImplementedYet(message)
-
-        for path in ("/", "/{subpath:path}"):
-            for method in _METHODS:
-                router.add_api_route(
-                    path,
-                    not_implemented,
-                    methods=[method],
-                    operation_id=f"{self.name}-{method.lower()}",
-                    summary=f"{self.summary} (not implemented yet)",
-                    description=message,
-                    responses={501: ERROR_RESPONSES[501]},
-                    include_in_schema=path == "/",
-                    status_code=501,
-                )
-        return router
+    return not_implemented

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functions._shared.pending import PendingFunction
+from functions._shared.pending import pending_function
 
-
-class AiAnalysis(PendingFunction):
-    name = "ai-analysis"
-    summary = "Analyse a completed assessment"
-    planned = "it will analyse completed assessments with an LLM or, without a key, by rules."
+function = pending_function(
+    "ai-analysis",
+    "Analyse a completed assessment",
+    "it will analyse completed assessments with an LLM or, without a key, by rules.",
+)

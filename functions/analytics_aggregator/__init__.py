@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functions._shared.pending import PendingFunction
+from functions._shared.pending import pending_function
 
-
-class AnalyticsAggregator(PendingFunction):
-    name = "analytics-aggregator"
-    summary = "Aggregate analytics for the dashboards"
-    planned = "it will roll up analytics events and performance metrics for the dashboards."
+function = pending_function(
+    "analytics-aggregator",
+    "Aggregate analytics for the dashboards",
+    "it will roll up analytics events and performance metrics for the dashboards.",
+)

@@ -1,11 +1,11 @@
-"""commission-processor: commissions of paid orders along the distributor's upline."""
+"""commission-processor: commissions of paid orders along the distributor"s upline."""
 
 from __future__ import annotations
 
-from functions._shared.pending import PendingFunction
+from functions._shared.pending import pending_function
 
-
-class CommissionProcessor(PendingFunction):
-    name = "commission-processor"
-    summary = "Compute commissions of paid orders"
-    planned = "it will compute the commissions of paid orders along each distributor's upline."
+function = pending_function(
+    "commission-processor",
+    "Compute commissions of paid orders",
+    "it will compute the commissions of paid orders along each distributor's upline.",
+)

@@ -1,5 +1,16 @@
 """link-tracker: tracked short links with click analytics, and assessment progress events."""
 
-from functions.link_tracker.tracker import LinkTracker
+from __future__ import annotations
 
-__all__ = ["LinkTracker"]
+from functions._shared.function import Function
+from functions.link_tracker.redirect_endpoint import REDIRECT_OPENAPI
+from functions.link_tracker.routes import asgi_routes, lifespan, router
+
+function = Function(
+    name="link-tracker",
+    summary="Tracked links and assessment events",
+    router=router,
+    lifespan=lifespan,
+    asgi_routes=asgi_routes,
+    openapi_paths={"/{code}": REDIRECT_OPENAPI},
+)

@@ -11,8 +11,9 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-SHORT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
-RESERVED_SEGMENTS = frozenset({"health", "events"})
+from starlette.convertors import Convertor
+
+SHORT_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}"
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 SESSION_PARAMETER = "sessionId"
 CODE_PARAMETER = "code"
@@ -24,17 +25,20 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 
 
-def match_code_segment(subpath: str) -> str | None:
-    """The code of `/<code>`, or None when `subpath` is not one segment or is a route of its own."""
-    segment = subpath[1:]
-    if not segment or "/" in segment or segment in RESERVED_SEGMENTS:
-        return None
-    return segment
+class ShortCodeConvertor(Convertor[str]):
+    """The `{code:short_code}` path segment: the form tracked_links.short_code allows.
 
+    The link-tracker's own routes (`events`, `health`) are never codes, so a
+    GET of /events is that route's 405, not the redirect's 404.
+    """
 
-def is_short_code(code: str) -> bool:
-    """Whether `code` has the form tracked_links.short_code allows."""
-    return SHORT_CODE.fullmatch(code) is not None
+    regex = r"(?!(?:events|health)$)" + SHORT_CODE_PATTERN
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
 
 
 def referrer_host(referer: str) -> str | None:

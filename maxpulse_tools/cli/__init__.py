@@ -22,6 +22,7 @@ from maxpulse_tools.cli.db import db_app
 from maxpulse_tools.cli.functions import functions_app
 from maxpulse_tools.cli.migration import migration_app
 from maxpulse_tools.cli.stack import register_stack_commands
+from maxpulse_tools.cli.users import users_app
 from maxpulse_tools.errors import MaxpulseError
 
 _DATABASE_ERROR_EXIT = 3
@@ -61,6 +62,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help for every command (the mode is inherited by sub-apps): the
+    # same text in a terminal and in README's generated reference, and no `<bool>`
+    # after flags, which typer 0.29's rich panels print.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -95,6 +100,7 @@ def root(
 app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
+app.add_typer(users_app, name="users")
 app.add_typer(ai_app, name="ai")
 register_stack_commands(app)
 

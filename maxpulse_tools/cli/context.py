@@ -35,6 +35,10 @@ class CliState:
 
         return load_settings(self.project.env_file)
 
+    def pg_bin(self, flag: Path | None) -> Path | None:
+        """PostgreSQL binaries to run: --pg-bin, else MAXPULSE_PG_BIN, else None (remembered/embedded)."""
+        return flag or self.settings.maxpulse_pg_bin
+
     def target(self, db_url: str | None) -> DbTarget:
         """The database a command acts on: --db-url, SUPABASE_DB_URL, else the local stack."""
         from maxpulse_tools.database import resolve_target

@@ -29,7 +29,8 @@ def start(ctx: typer.Context, pg_bin: PgBinOption = None, port: PortOption = Non
     """Start the local PostgreSQL (127.0.0.1, data in .maxpulse/db/); harmless if running."""
     from maxpulse_tools.local.database import start_database
 
-    started = start_database(state(ctx).project, pg_bin, port)
+    cli = state(ctx)
+    started = start_database(cli.project, cli.pg_bin(pg_bin), port)
     verb = "is already running" if started.was_running else "started"
     output.result(
         f"Local database {verb}: PostgreSQL {started.major_version} on 127.0.0.1:{started.server.port}"

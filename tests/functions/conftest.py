@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,13 @@ import httpx
 import jwt
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg import sql as pg_sql
 from pydantic import SecretStr
+from starlette.types import Receive, Scope, Send
 
 from functions._shared.settings import FunctionSettings
-from functions.gateway import Gateway, create_gateway
+from functions.gateway import create_gateway
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://functions.test"
@@ -83,17 +86,35 @@ def gateway_settings(db_url: str, secret: str, **overrides: Any) -> FunctionSett
     return FunctionSettings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+class Served:
+    """An app whose lifespan is running; each request sees its lifespan state, as under uvicorn."""
+
+    def __init__(self, app: FastAPI, state: Mapping[str, Any]) -> None:
+        self.app = app
+        self.state = dict(state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["state"] = dict(self.state)  # a shallow copy per request, as uvicorn gives
+        await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[Served]:
+    """Run `app`'s startup, yield it ready for requests, run its shutdown."""
+    async with app.router.lifespan_context(app) as state:
+        yield Served(app, state or {})
+
+
 @pytest.fixture(scope="session")
-async def gateway(functions_db_url: str, tokens: Tokens) -> AsyncIterator[Gateway]:
+async def gateway(functions_db_url: str, tokens: Tokens) -> AsyncIterator[Served]:
     """The gateway serving all four functions, started and (at the end) shut down."""
-    app = create_gateway(gateway_settings(functions_db_url, tokens.secret))
-    await app.startup()
-    yield app
-    await app.shutdown()
+    async with serving(create_gateway(gateway_settings(functions_db_url, tokens.secret))) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
-async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
+async def client(gateway: Served) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client whose requests go to the gateway (no redirects followed)."""
     transport = httpx.ASGITransport(app=gateway, client=("203.0.113.7", 51000))
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:

@@ -20,7 +20,7 @@ import respx
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from functions.gateway import Gateway, create_gateway
+from functions.gateway import create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
 
 PROJECT_URL = "https://project.supabase.example"
@@ -139,7 +139,7 @@ class SigningKey:
 
 @pytest.fixture
 async def jwks_client(functions_db_url: str, tokens: Tokens) -> AsyncIterator[httpx.AsyncClient]:
-    gateway: Gateway = create_gateway(
+    gateway = create_gateway(
         gateway_settings(functions_db_url, tokens.secret, supabase_url=PROJECT_URL)
     )
     transport = httpx.ASGITransport(app=gateway)

@@ -20,7 +20,7 @@ from functions._shared.errors import DatabaseUnavailable
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
-from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
+from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
 T = TypeVar("T")
@@ -99,10 +99,9 @@ def restartable_cluster(pg_binaries: PgBinaries) -> Iterator[LocalCluster]:
 async def test_pool_survives_a_database_restart(
     restartable_cluster: LocalCluster, tokens: Tokens
 ) -> None:
-    gateway = create_gateway(gateway_settings(restartable_cluster.dsn(), tokens.secret))
-    await gateway.startup()
-    transport = httpx.ASGITransport(app=gateway)
-    try:
+    app = create_gateway(gateway_settings(restartable_cluster.dsn(), tokens.secret))
+    async with serving(app) as gateway:
+        transport = httpx.ASGITransport(app=gateway)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
             health = "/functions/v1/link-tracker/health"
             before = await http.get(health)
@@ -111,8 +110,6 @@ async def test_pool_survives_a_database_restart(
             redirect_during = await http.get("/functions/v1/link-tracker/some-code")
             await asyncio.to_thread(restartable_cluster.start)
             after = await eventually_healthy(http, health)
-    finally:
-        await gateway.shutdown()
 
     assert before.json()["database"]["reachable"] is True
     assert during.status_code == 503
@@ -203,14 +200,12 @@ async def test_request_timings_reach_performance_metrics(
 async def test_gateway_shutdown_writes_the_timings_of_its_requests(
     functions_db_url: str, tokens: Tokens, sql: Sql
 ) -> None:
-    gateway = create_gateway(gateway_settings(functions_db_url, tokens.secret))
-    await gateway.startup()
     since = sql("select now()")[0][0]
-    transport = httpx.ASGITransport(app=gateway)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-        for _ in range(3):
-            await http.get("/functions/v1/analytics-aggregator/health")
-    await gateway.shutdown()
+    async with serving(create_gateway(gateway_settings(functions_db_url, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            for _ in range(3):
+                await http.get("/functions/v1/analytics-aggregator/health")
 
     rows = sql(
         "select tags from public.performance_metrics"

@@ -11,11 +11,10 @@ from fastapi import APIRouter
 
 from functions._shared.config import ConfigFileError, FunctionConfig, read_function_configs
 from functions._shared.function import Function
-from functions._shared.function_app import FunctionApp
 from functions._shared.http import ALLOWED_HEADERS
 from functions._shared.runtime import Runtime
-from functions.gateway import FUNCTION_NAMES, Gateway, GatewayConfigError, create_gateway
-from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
+from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, create_gateway
+from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
 PENDING = ["ai-analysis", "commission-processor", "analytics-aggregator"]
 EVENTS = "/functions/v1/link-tracker/events"
@@ -187,18 +186,15 @@ async def test_missing_body_is_422(client: httpx.AsyncClient, tokens: Tokens) ->
 async def test_one_function_only_when_maxpulse_function_is_set(
     functions_db_url: str, tokens: Tokens
 ) -> None:
-    gateway = create_gateway(
+    app = create_gateway(
         gateway_settings(functions_db_url, tokens.secret, maxpulse_function="ai-analysis")
     )
-    await gateway.startup()
-    try:
+    async with serving(app) as gateway:
         transport = httpx.ASGITransport(app=gateway)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
             served = await http.get("/functions/v1/ai-analysis/health")
             other = await http.get("/functions/v1/link-tracker/health")
             document = (await http.get("/functions/v1/openapi.json")).json()
-    finally:
-        await gateway.shutdown()
 
     assert served.status_code == 200
     assert other.status_code == 404
@@ -266,29 +262,23 @@ def test_the_repository_config_toml_opens_link_tracker_only() -> None:
     }
 
 
-class Faulty(Function):
+def faulty_function() -> Function:
     """A function with a bug, to see what a caller gets from an unexpected exception."""
+    router = APIRouter()
 
-    name = "faulty"
-    summary = "Raises"
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
 
-    def api_router(self) -> APIRouter:
-        router = APIRouter()
-
-        @router.get("/boom")
-        async def boom() -> None:
-            raise RuntimeError("a bug")
-
-        return router
+    return Function(name="faulty", summary="Raises", router=router)
 
 
 async def test_an_unexpected_exception_is_a_500_envelope_with_cors(
     functions_db_url: str, tokens: Tokens, caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime = Runtime.create(gateway_settings(functions_db_url, tokens.secret))
-    app = FunctionApp(Faulty(runtime), FunctionConfig(verify_jwt=False), runtime)
-    gateway = Gateway(runtime, {"faulty": app})
-    transport = httpx.ASGITransport(app=gateway, raise_app_exceptions=False)
+    app = build_app(runtime, [(faulty_function(), FunctionConfig(verify_jwt=False))])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
         response = await http.get("/functions/v1/faulty/boom")
 
@@ -297,3 +287,59 @@ async def test_an_unexpected_exception_is_a_500_envelope_with_cors(
     assert "a bug" not in response.text  # details go to the log, not to the caller
     assert_cors(response)
     assert sum("a bug" in str(record.exc_info) for record in caplog.records) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/rest/v1/users?select=*", "REST"),
+        ("/auth/v1/token?grant_type=password", "Auth"),
+        ("/realtime/v1/websocket", "Realtime"),
+        ("/storage/v1/object/list/avatars", "Storage"),
+    ],
+)
+async def test_platform_paths_say_where_they_are_served(
+    client: httpx.AsyncClient, path: str, service: str
+) -> None:
+    preflight = await client.options(
+        path, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+    )
+    response = await client.post(path, json={})
+
+    assert preflight.status_code == 200
+    assert_cors(preflight)
+    assert response.status_code == 501
+    assert_cors(response)
+    error = response.json()
+    assert error["code"] == "not_served_here"
+    assert service in error["error"]
+    assert "SUPABASE_URL" in error["error"]
+
+
+async def test_a_guarded_function_refuses_unknown_sub_paths_before_routing(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    without_token = await client.get("/functions/v1/analytics-aggregator/no/such/route")
+    with_token = await client.get(
+        "/functions/v1/analytics-aggregator/no/such/route", headers=tokens.bearer(tokens.anon)
+    )
+
+    assert without_token.status_code == 401  # as on Supabase: the token first
+    assert with_token.status_code == 501  # then the function's own routing
+
+
+@pytest.mark.parametrize("path", ["/functions/v1/ai-analysis", "/functions/v1/ai-analysis/"])
+async def test_a_function_answers_at_its_root_with_or_without_a_slash(
+    client: httpx.AsyncClient, tokens: Tokens, path: str
+) -> None:
+    response = await client.post(path, json={}, headers=tokens.bearer(tokens.anon))
+
+    assert response.status_code == 501
+    assert "location" not in response.headers
+
+
+async def test_head_of_health_is_answered(client: httpx.AsyncClient) -> None:
+    response = await client.head("/functions/v1/link-tracker/health")
+
+    assert response.status_code == 200
+    assert_cors(response)

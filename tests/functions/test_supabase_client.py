@@ -10,12 +10,11 @@ import pytest
 from supabase import AsyncClientOptions, acreate_client
 from supabase_functions.errors import FunctionsHttpError
 
-from functions.gateway import Gateway
-from tests.functions.conftest import BASE_URL, BROWSER_UA, Link, Tokens
+from tests.functions.conftest import BASE_URL, BROWSER_UA, Link, Served, Tokens
 
 
 async def test_invoke_records_an_event_with_the_anon_key(
-    gateway: Gateway, client: httpx.AsyncClient, tokens: Tokens, make_link: Callable[..., Link]
+    gateway: Served, client: httpx.AsyncClient, tokens: Tokens, make_link: Callable[..., Link]
 ) -> None:
     link = make_link()
     redirect = await client.get(
@@ -39,7 +38,7 @@ async def test_invoke_records_an_event_with_the_anon_key(
 
 
 async def test_invoke_of_a_pending_function_raises_with_its_status(
-    gateway: Gateway, tokens: Tokens
+    gateway: Served, tokens: Tokens
 ) -> None:
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway))
     supabase = await acreate_client(

@@ -65,8 +65,8 @@ def broken_db_url(database_factory: Any) -> str:
 
 
 @pytest.fixture
-def clean_db(migrated_db_url: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(migrated_db_url, autocommit=True) as conn:
+def clean_db(seeded_db_url: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(seeded_db_url, autocommit=True) as conn:
         yield conn
 
 
@@ -188,10 +188,8 @@ def run_lint(repo_project: Project, *args: str) -> Any:
     return CliRunner().invoke(app, ["--workdir", str(repo_project.root), "db", "lint", *args])
 
 
-def test_lint_command_passes_on_the_clean_schema(
-    repo_project: Project, migrated_db_url: str
-) -> None:
-    result = run_lint(repo_project, "--db-url", migrated_db_url)
+def test_lint_command_passes_on_the_clean_schema(repo_project: Project, seeded_db_url: str) -> None:
+    result = run_lint(repo_project, "--db-url", seeded_db_url)
 
     assert result.exit_code == 0, result.output
     assert result.stdout == ""

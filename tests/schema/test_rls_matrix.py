@@ -28,9 +28,9 @@ PUBLIC_TABLES_SQL = """
 
 
 @pytest.fixture(scope="module")
-def conn(migrated_db_url: str) -> Iterator[psycopg.Connection[Any]]:
+def conn(seeded_db_url: str) -> Iterator[psycopg.Connection[Any]]:
     # Not prepared: the same text runs under six roles, each with its own policies.
-    with psycopg.connect(migrated_db_url, autocommit=True, prepare_threshold=None) as connection:
+    with psycopg.connect(seeded_db_url, autocommit=True, prepare_threshold=None) as connection:
         yield connection
 
 

@@ -68,7 +68,7 @@ def test_private_schema_is_not_reachable_as_an_rpc(db: psycopg.Connection[Any]) 
         assert cur.execute("select private.is_admin()").fetchone() == (False,)
 
 
-def test_seed_loads_twice_without_changes(migrated_db_url: str, repo_project: Project) -> None:
+def test_seed_loads_twice_without_changes(seeded_db_url: str, repo_project: Project) -> None:
     seed = repo_project.seed_file.read_text(encoding="utf-8")
     counts = (
         "select (select count(*) from auth.users), (select count(*) from public.orders),"
@@ -76,7 +76,7 @@ def test_seed_loads_twice_without_changes(migrated_db_url: str, repo_project: Pr
         " (select count(*) from public.lesson_progress), (select sum(total_sales)"
         " from public.distributor_profiles)"
     )
-    with psycopg.connect(migrated_db_url) as conn:
+    with psycopg.connect(seeded_db_url) as conn:
         before = conn.execute(counts).fetchone()
         conn.execute(seed)
         after = conn.execute(counts).fetchone()

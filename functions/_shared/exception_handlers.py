@@ -1,4 +1,8 @@
-"""The FastAPI app behind one function, with every error rendered in the JSON envelope."""
+"""How FastAPI's own errors and the handlers' errors become the JSON error envelope.
+
+Registered once on the gateway's app. An exception none of these handles
+reaches the edge middleware, which logs it and answers 500.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import logging
 from typing import Any
 
 import psycopg
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -27,16 +31,14 @@ _REQUEST_PARTS = ("body", "query", "path", "header", "cookie")
 
 
 def error_response(error: FunctionError) -> Response:
-    """`error` as a response; the runtime adds the CORS headers on the way out."""
+    """`error` as a response; the edge middleware adds the CORS headers on the way out."""
     return Response(
         error.body(), status_code=error.status, media_type="application/json", headers=error.headers
     )
 
 
-def build_api(router: APIRouter) -> FastAPI:
-    """A FastAPI app with a function's routes; the gateway serves OpenAPI for all functions."""
-    api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    api.include_router(router)
+def install_exception_handlers(app: FastAPI) -> None:
+    """Answer FunctionError, validation, routing and database errors in the envelope."""
 
     async def on_function_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, FunctionError)
@@ -54,16 +56,10 @@ def build_api(router: APIRouter) -> FastAPI:
         assert isinstance(exc, psycopg.Error)
         return error_response(database_error(exc))
 
-    async def on_unexpected_error(request: Request, exc: Exception) -> Response:
-        logger.error("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(FunctionError("an unexpected error occurred; it has been logged"))
-
-    api.add_exception_handler(FunctionError, on_function_error)
-    api.add_exception_handler(RequestValidationError, on_validation_error)
-    api.add_exception_handler(HTTPException, on_http_error)
-    api.add_exception_handler(psycopg.Error, on_database_error)
-    api.add_exception_handler(Exception, on_unexpected_error)
-    return api
+    app.add_exception_handler(FunctionError, on_function_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(psycopg.Error, on_database_error)
 
 
 def validation_error(exc: RequestValidationError, content_type: str | None) -> FunctionError:
@@ -89,6 +85,9 @@ def validation_error(exc: RequestValidationError, content_type: str | None) -> F
 
 def http_error(exc: HTTPException, request: Request) -> FunctionError:
     """Starlette's routing errors (unknown path, wrong method) in our envelope."""
+    if isinstance(exc.__cause__, FunctionError):
+        # FastAPI wraps what reading the body raised (our 413) in a 400.
+        return exc.__cause__
     if exc.status_code == 400:  # FastAPI's answer to a body json.loads gave up on (too deep)
         return BadRequest("the body cannot be read as JSON", code="invalid_json")
     if exc.status_code == 404:
