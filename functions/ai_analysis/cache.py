@@ -19,7 +19,7 @@ from functions._shared.database import Database
 from functions.ai_analysis.llm import LlmAnswer
 from functions.ai_analysis.patterns import Pattern
 
-CLAIM = "select status, analysis, model from private.claim_ai_analysis(%s, %s)"
+CLAIM = "select status, analysis, fresh_seconds from private.claim_ai_analysis(%s, %s)"
 RECORD_GENERATION = "select private.record_ai_generation(%s, %s, %s, %s, %s, %s)"
 
 # After a failed generation, the key answers by rules for this long before the
@@ -29,10 +29,11 @@ FAILED_KEY_SECONDS = 30
 
 @dataclass(frozen=True)
 class Claim:
-    """hit (with the cached analysis), claimed, busy or failed."""
+    """hit (with the cached analysis and how long it stays fresh), claimed, busy or failed."""
 
     status: str
     analysis: dict[str, Any] | None = None
+    fresh_seconds: float = 0.0
 
 
 class PatternCache:
@@ -46,8 +47,8 @@ class PatternCache:
     async def claim(self, key: str) -> Claim:
         """The fresh cached analysis of `key`, else the right to generate it, else why not."""
         rows = await self.database.fetch_all(CLAIM, (key, self.lease_seconds))
-        status, analysis, _model = rows[0]
-        return Claim(status, analysis)
+        status, analysis, fresh_seconds = rows[0]
+        return Claim(status, analysis, fresh_seconds or 0.0)
 
     async def record(
         self,

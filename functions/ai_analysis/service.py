@@ -1,7 +1,9 @@
 """One analysis request, from the assessment to the response body.
 
-With an LLM configured, the assessment's pattern names a cache row. Requests
-for the same key in this process share one resolution (`SingleFlight`); the
+With an LLM configured, the assessment's pattern names a cache row; the rows
+this process served last are answered from memory for a few seconds
+(`RecentAnalyses`). Requests for the same key in this process share one
+resolution (`SingleFlight`); the
 resolution asks the database for the row or for the right to generate it, so
 processes sharing the database generate each key once too, while the others
 poll for the stored row. Whatever cannot produce an LLM answer in time (no
@@ -22,6 +24,7 @@ import psycopg
 from functions._shared.errors import FunctionError
 from functions.ai_analysis.cache import PatternCache
 from functions.ai_analysis.llm import LlmAnalyst
+from functions.ai_analysis.memory import RecentAnalyses
 from functions.ai_analysis.models import AssessmentInput
 from functions.ai_analysis.patterns import Pattern, cache_key, pattern_of
 from functions.ai_analysis.prices import ModelPrice, estimate_cost
@@ -72,6 +75,7 @@ class AnalysisService:
         self.prices = prices
         self.wait_seconds = wait_seconds
         self.flights: SingleFlight[str, Resolution] = SingleFlight()
+        self.recent = RecentAnalyses()
 
     async def respond(self, assessment: AssessmentInput) -> dict[str, Any]:
         """The response body for one assessment."""
@@ -90,6 +94,10 @@ class AnalysisService:
             return self._by_rules(assessment)
         pattern = pattern_of(assessment)
         key = cache_key(self.key_version, pattern)
+        recent = self.recent.get(key)
+        if recent is not None:
+            self.usage.count("hit", key)
+            return Answer(recent, cached=True, source="llm")
         try:
             shared = await self.flights.run(
                 key, lambda: self._resolve(key, pattern), self.wait_seconds
@@ -116,7 +124,8 @@ class AnalysisService:
         try:
             while True:
                 claim = await self.cache.claim(key)
-                if claim.status == "hit":
+                if claim.status == "hit" and claim.analysis is not None:
+                    self.recent.put(key, claim.analysis, claim.fresh_seconds)
                     return Resolution("hit", claim.analysis)
                 if claim.status == "claimed":
                     return await self._generate(key, pattern)
@@ -140,6 +149,9 @@ class AnalysisService:
         except (FunctionError, psycopg.Error) as exc:
             # The answer is still good for this request; the key's lease runs out by itself.
             logger.warning("an LLM analysis could not be stored: %s", exc)
+        else:
+            if text is not None:
+                self.recent.put(key, text, self.cache.ttl_seconds)
         return Resolution("generated" if text is not None else "unavailable", text)
 
 

@@ -114,13 +114,14 @@ grant select, insert, update, delete on private.ai_analysis_leases,
 -- Each runs as service_role (`set role`), one statement in a transaction of
 -- its own: one round trip, committed before the function answers.
 
--- The cached analysis of `key` when it is fresh ('hit'); else the right to
+-- The cached analysis of `key` when it is fresh ('hit', with the seconds it
+-- stays fresh); else the right to
 -- generate it ('claimed', for `lease_seconds`); else 'busy' (another request
 -- is generating it: ask again shortly) or 'failed' (its last generation failed
 -- moments ago: answer by rules). A claim made just as another holder stored
 -- the analysis finds the stored row and answers 'hit' instead.
 create function private.claim_ai_analysis(key text, lease_seconds integer)
-returns table (status text, analysis jsonb, model text)
+returns table (status text, analysis jsonb, fresh_seconds double precision)
 language plpgsql
 volatile
 set search_path = ''
@@ -130,7 +131,7 @@ declare
   lease_state text;
 begin
   return query
-  select 'hit'::text, r.analysis_data, r.model
+  select 'hit'::text, r.analysis_data, extract(epoch from r.expires_at - now())::double precision
   from public.ai_analysis_results as r
   where r.input_hash = key and r.expires_at > now();
   if found then
@@ -144,21 +145,21 @@ begin
   where l.held_until <= now();
   if not found then
     select l.state into lease_state from private.ai_analysis_leases as l where l.input_hash = key;
-    return query select case when lease_state = 'failed' then 'failed' else 'busy' end, null::jsonb, null::text;
+    return query select case when lease_state = 'failed' then 'failed' else 'busy' end, null::jsonb, null::float8;
     return;
   end if;
 
   -- A new snapshot: a holder that committed while we waited for its lease row
   -- is visible now.
   return query
-  select 'hit'::text, r.analysis_data, r.model
+  select 'hit'::text, r.analysis_data, extract(epoch from r.expires_at - now())::double precision
   from public.ai_analysis_results as r
   where r.input_hash = key and r.expires_at > now();
   if found then
     delete from private.ai_analysis_leases as l where l.input_hash = key;
     return;
   end if;
-  return query select 'claimed'::text, null::jsonb, null::text;
+  return query select 'claimed'::text, null::jsonb, null::float8;
 end
 $$;
 

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from functions.ai_analysis.memory import RecentAnalyses
 from functions.ai_analysis.ratelimit import RateLimiter, retry_after_header
 from functions.ai_analysis.singleflight import SingleFlight
 
@@ -107,3 +108,23 @@ async def test_a_failure_reaches_every_caller_and_the_next_call_starts_afresh() 
 
     assert all(isinstance(outcome, RuntimeError) for outcome in outcomes)
     assert calls == 2
+
+
+def test_recent_analyses_are_kept_for_a_few_seconds_at_most() -> None:
+    clock = Clock()
+    recent = RecentAnalyses(seconds=10, clock=clock)
+    recent.put("short", {"n": 1}, fresh_seconds=3)  # the cache row expires in 3 s
+    recent.put("long", {"n": 2}, fresh_seconds=3600)
+
+    clock.now += 5
+    assert (recent.get("short"), recent.get("long")) == (None, {"n": 2})
+    clock.now += 5
+    assert recent.get("long") is None
+
+
+def test_recent_analyses_are_bounded() -> None:
+    recent = RecentAnalyses(max_entries=2, clock=Clock())
+    for key in ("a", "b", "c"):
+        recent.put(key, {"key": key}, fresh_seconds=60)
+
+    assert [recent.get(key) for key in ("a", "b", "c")] == [None, {"key": "b"}, {"key": "c"}]

@@ -156,21 +156,39 @@ async def test_an_expired_analysis_is_generated_anew(
         httpx.Response(200, json=analysis_completion(note=" First.")),
         httpx.Response(200, json=analysis_completion(note=" Second.")),
     ]
-    service = (await make_service(maxpulse_ai_cache_ttl_seconds=600)).service
+    service = (await make_service(maxpulse_ai_cache_ttl_seconds=1)).service
     await service.respond(assessment())
+    fresh = await service.respond(assessment())
     [(ttl,)] = sql("select expires_at - updated_at from public.ai_analysis_results")
-    assert ttl.total_seconds() == pytest.approx(600, abs=1)
 
-    sql(
-        "update public.ai_analysis_results set expires_at = now() - interval '1 second',"
-        " created_at = now() - interval '1 hour'"
-    )
+    await asyncio.sleep(1.1)
     refreshed = await service.respond(assessment())
 
+    assert ttl.total_seconds() == pytest.approx(1, abs=0.1)
+    assert fresh["cached"] is True
     assert refreshed["cached"] is False
     assert refreshed["analysis"]["overallMessage"].endswith("Second.")
     assert upstream.call_count == 2
     assert sql("select count(*) from public.ai_analysis_results") == [(1,)]
+
+
+async def test_hits_are_answered_from_memory_and_still_counted(
+    make_service: ServiceFactory, upstream: respx.Route, sql: Callable[..., Any]
+) -> None:
+    upstream.return_value = httpx.Response(200, json=analysis_completion())
+    service = (await make_service()).service
+    await service.respond(assessment())
+    sql("delete from public.ai_analysis_results")  # as `maxpulse ai cache clear` does
+
+    remembered = await service.respond(assessment())
+
+    assert (remembered["cached"], remembered["source"]) == (True, "llm")
+    assert upstream.call_count == 1
+    await service.usage.flush()
+    assert dict(sql("select outcome, requests from public.ai_analysis_usage")) == {
+        "miss": 1,
+        "hit": 1,
+    }
 
 
 async def test_a_new_model_is_a_new_key_version(

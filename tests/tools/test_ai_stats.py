@@ -55,7 +55,9 @@ def stats(cli_runner: CliRunner, project: Project, db_url: str, *args: str) -> R
     )
 
 
-def test_stats_as_json_count_the_period(cli_runner: CliRunner, project: Project, db_url: str) -> None:
+def test_stats_as_json_count_the_period(
+    cli_runner: CliRunner, project: Project, db_url: str
+) -> None:
     result = stats(cli_runner, project, db_url, "--days", "7", "--json")
 
     assert result.exit_code == 0, result.output
