@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +71,7 @@ def build_state(
 
 
 @asynccontextmanager
-async def lifespan(runtime: Runtime) -> AsyncIterator[dict[str, Any]]:
+async def lifespan(runtime: Runtime) -> AsyncIterator[Mapping[str, Any]]:
     """Start the usage counter with the process; write its last counts at shutdown."""
     state = build_state(runtime.settings, runtime.database, runtime.http)
     state.service.usage.start()
