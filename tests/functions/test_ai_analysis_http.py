@@ -6,7 +6,6 @@ API key and respx standing in for the OpenAI HTTP API.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -18,31 +17,11 @@ import respx
 
 from functions.gateway import create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
+from tests.support.assessments import SEED_BODY, body_with
 from tests.support.openai_fake import analysis_completion
 
 LLM_URL = "https://llm.test/v1"
 PATH = "/functions/v1/ai-analysis"
-SEED_BODY: dict[str, Any] = {
-    "input": {
-        "assessmentType": "health",
-        "demographics": {"age": 30, "weight": 70, "height": 175, "gender": "other"},
-        "healthMetrics": {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7},
-    }
-}
-
-
-def body_with(path: str, value: Any) -> dict[str, Any]:
-    """SEED_BODY with the value at a dotted path replaced (`...` removes it)."""
-    body = copy.deepcopy(SEED_BODY)
-    *parents, last = path.split(".")
-    target = body
-    for part in parents:
-        target = target[part]
-    if value is ...:
-        del target[last]
-    else:
-        target[last] = value
-    return body
 
 
 @pytest.fixture(scope="module")

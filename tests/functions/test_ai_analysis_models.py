@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pydantic
 import pytest
 
 from functions.ai_analysis.models import AnalysisRequest
-
-SEED_BODY: dict[str, Any] = {
-    "input": {
-        "assessmentType": "health",
-        "demographics": {"age": 30, "weight": 70, "height": 175, "gender": "other"},
-        "healthMetrics": {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7},
-    }
-}
-
-
-def changed(path: str, value: Any) -> dict[str, Any]:
-    """SEED_BODY with the value at a dotted path replaced (`...` removes it)."""
-    body = copy.deepcopy(SEED_BODY)
-    *parents, last = path.split(".")
-    target = body
-    for part in parents:
-        target = target[part]
-    if value is ...:
-        del target[last]
-    else:
-        target[last] = value
-    return body
+from tests.support.assessments import SEED_BODY, body_with
 
 
 def test_the_seed_frontends_body_parses() -> None:
@@ -43,11 +21,11 @@ def test_the_seed_frontends_body_parses() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        changed("input.demographics.weight", ...),
-        changed("input.demographics.height", ...),
-        changed("input.demographics.gender", ...),
-        changed("input.demographics.gender", None),
-        changed("input.sessionId", "8b0c1f9e-5a8f-4c3e-9d3e-2f1a0b7c6d5e"),
+        body_with("input.demographics.weight", ...),
+        body_with("input.demographics.height", ...),
+        body_with("input.demographics.gender", ...),
+        body_with("input.demographics.gender", None),
+        body_with("input.sessionId", "8b0c1f9e-5a8f-4c3e-9d3e-2f1a0b7c6d5e"),
     ],
     ids=["no weight", "no height", "no gender", "null gender", "an extra field"],
 )
@@ -58,19 +36,19 @@ def test_optional_and_unknown_fields_are_accepted(body: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("body", "location"),
     [
-        (changed("input.demographics.age", 121), "input.demographics.age"),
-        (changed("input.demographics.age", -1), "input.demographics.age"),
-        (changed("input.demographics.age", ...), "input.demographics.age"),
-        (changed("input.healthMetrics.hydration", 11), "input.healthMetrics.hydration"),
-        (changed("input.healthMetrics.sleep", -0.5), "input.healthMetrics.sleep"),
-        (changed("input.healthMetrics.exercise", "8"), "input.healthMetrics.exercise"),
-        (changed("input.healthMetrics.nutrition", True), "input.healthMetrics.nutrition"),
-        (changed("input.healthMetrics.nutrition", float("nan")), "input.healthMetrics.nutrition"),
-        (changed("input.healthMetrics.sleep", ...), "input.healthMetrics.sleep"),
-        (changed("input.assessmentType", "wealth"), "input.assessmentType"),
-        (changed("input.assessmentType", ...), "input.assessmentType"),
-        (changed("input.demographics.weight", 0), "input.demographics.weight"),
-        (changed("input.healthMetrics", [7, 6, 8, 7]), "input.healthMetrics"),
+        (body_with("input.demographics.age", 121), "input.demographics.age"),
+        (body_with("input.demographics.age", -1), "input.demographics.age"),
+        (body_with("input.demographics.age", ...), "input.demographics.age"),
+        (body_with("input.healthMetrics.hydration", 11), "input.healthMetrics.hydration"),
+        (body_with("input.healthMetrics.sleep", -0.5), "input.healthMetrics.sleep"),
+        (body_with("input.healthMetrics.exercise", "8"), "input.healthMetrics.exercise"),
+        (body_with("input.healthMetrics.nutrition", True), "input.healthMetrics.nutrition"),
+        (body_with("input.healthMetrics.nutrition", float("nan")), "input.healthMetrics.nutrition"),
+        (body_with("input.healthMetrics.sleep", ...), "input.healthMetrics.sleep"),
+        (body_with("input.assessmentType", "wealth"), "input.assessmentType"),
+        (body_with("input.assessmentType", ...), "input.assessmentType"),
+        (body_with("input.demographics.weight", 0), "input.demographics.weight"),
+        (body_with("input.healthMetrics", [7, 6, 8, 7]), "input.healthMetrics"),
         ({"assessmentType": "health"}, "input"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from functions.ai_analysis.models import AssessmentInput
 from functions.ai_analysis.patterns import (
     age_decade,
     cache_key,
@@ -16,17 +15,7 @@ from functions.ai_analysis.patterns import (
     pattern_of,
 )
 from functions.ai_analysis.prompt import user_message
-
-
-def assessment(age: float = 30, **metrics: float) -> AssessmentInput:
-    scores = {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7, **metrics}
-    return AssessmentInput.model_validate(
-        {
-            "assessmentType": "health",
-            "demographics": {"age": age, "weight": 70, "height": 175, "gender": "other"},
-            "healthMetrics": scores,
-        }
-    )
+from tests.support.assessments import assessment
 
 
 @pytest.mark.parametrize(

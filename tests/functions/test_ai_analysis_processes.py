@@ -20,15 +20,9 @@ import httpx
 
 from maxpulse_tools.local.cluster import find_free_port
 from tests.functions.conftest import REPO_ROOT, Tokens
+from tests.support.assessments import SEED_BODY
 from tests.support.openai_fake import fake_openai
 
-BODY = {
-    "input": {
-        "assessmentType": "health",
-        "demographics": {"age": 30, "weight": 70, "height": 175, "gender": "other"},
-        "healthMetrics": {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7},
-    }
-}
 REQUESTS_PER_PROCESS = 10
 
 
@@ -78,7 +72,7 @@ async def ask_all(bases: list[str], token: str) -> list[httpx.Response]:
     async with httpx.AsyncClient(timeout=60) as http:
         return await asyncio.gather(
             *(
-                http.post(f"{base}/functions/v1/ai-analysis", json=BODY, headers=headers)
+                http.post(f"{base}/functions/v1/ai-analysis", json=SEED_BODY, headers=headers)
                 for base in bases
                 for _ in range(REQUESTS_PER_PROCESS)
             )

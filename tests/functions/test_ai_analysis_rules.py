@@ -6,16 +6,9 @@ from typing import Any
 
 import pytest
 
-from functions.ai_analysis.models import AREAS, AssessmentInput
+from functions.ai_analysis.models import AREAS
 from functions.ai_analysis.rules import analyse_by_rules, band, grade
-
-
-def assessment(demographics: dict[str, Any] | None = None, **metrics: float) -> AssessmentInput:
-    scores = {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7, **metrics}
-    people = {"age": 30, "weight": 70, "height": 175, "gender": "other", **(demographics or {})}
-    return AssessmentInput.model_validate(
-        {"assessmentType": "health", "demographics": people, "healthMetrics": scores}
-    )
+from tests.support.assessments import assessment
 
 
 @pytest.mark.parametrize(
@@ -69,15 +62,15 @@ def test_priority_actions_start_with_the_weakest_areas() -> None:
 
 @pytest.mark.parametrize(("age", "hours"), [(15, "8 to 10"), (30, "7 to 9"), (70, "7 to 8")])
 def test_sleep_advice_depends_on_age(age: float, hours: str) -> None:
-    analysis = analyse_by_rules(assessment({"age": age}, sleep=3))
+    analysis = analyse_by_rules(assessment(age=age, sleep=3))
 
     sleep = next(i for i in analysis.area_insights if i.area == "sleep")
     assert f"{hours} hours" in sleep.recommendation
 
 
 def test_fluid_target_follows_body_weight() -> None:
-    heavy = analyse_by_rules(assessment({"weight": 100}, hydration=3))
-    unknown = analyse_by_rules(assessment({"weight": None}, hydration=3))
+    heavy = analyse_by_rules(assessment(demographics={"weight": 100}, hydration=3))
+    unknown = analyse_by_rules(assessment(demographics={"weight": None}, hydration=3))
 
     assert "3.3 litres" in heavy.area_insights[0].recommendation
     assert "2 litres" in unknown.area_insights[0].recommendation
@@ -96,7 +89,7 @@ def test_fluid_target_follows_body_weight() -> None:
 def test_bmi_is_told_to_adults_who_gave_weight_and_height(
     demographics: dict[str, Any], expected: str | None
 ) -> None:
-    insights = analyse_by_rules(assessment(demographics)).key_insights
+    insights = analyse_by_rules(assessment(demographics=demographics)).key_insights
 
     told = [insight for insight in insights if "body-mass index" in insight]
     if expected is None:
@@ -124,7 +117,7 @@ def test_top_scores_leave_little_room() -> None:
 @pytest.mark.parametrize("score", [0, 3, 4.5, 7, 8.5, 10])
 def test_every_text_fits_the_output_schema(score: float) -> None:
     analysis = analyse_by_rules(
-        assessment({"age": 80}, hydration=score, sleep=score, exercise=score, nutrition=score)
+        assessment(age=80, hydration=score, sleep=score, exercise=score, nutrition=score)
     )
 
     texts = [analysis.overall_message, analysis.improvement_potential]

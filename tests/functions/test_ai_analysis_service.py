@@ -19,23 +19,12 @@ import respx
 
 from functions._shared.database import Database
 from functions.ai_analysis.lifespan import AiAnalysisState, build_state
-from functions.ai_analysis.models import AssessmentInput
 from tests.functions.conftest import gateway_settings
+from tests.support.assessments import assessment
 from tests.support.openai_fake import analysis_completion, analysis_text, completion
 
 BASE_URL = "https://llm.test/v1"
 ServiceFactory = Callable[..., Awaitable[AiAnalysisState]]
-
-
-def assessment(age: float = 34, **metrics: float) -> AssessmentInput:
-    scores = {"hydration": 7, "sleep": 6, "exercise": 8, "nutrition": 7, **metrics}
-    return AssessmentInput.model_validate(
-        {
-            "assessmentType": "health",
-            "demographics": {"age": age, "weight": 70, "height": 175, "gender": "other"},
-            "healthMetrics": scores,
-        }
-    )
 
 
 @pytest.fixture(scope="module")
