@@ -19,8 +19,12 @@ from maxpulse_tools import __version__
 from maxpulse_tools.cli.ai import ai_app
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
+from maxpulse_tools.cli.flags import flags_app
 from maxpulse_tools.cli.functions import functions_app
+from maxpulse_tools.cli.gen import gen_app
+from maxpulse_tools.cli.health import health
 from maxpulse_tools.cli.migration import migration_app
+from maxpulse_tools.cli.rollback import rollback
 from maxpulse_tools.cli.stack import register_stack_commands
 from maxpulse_tools.cli.users import users_app
 from maxpulse_tools.errors import MaxpulseError
@@ -100,7 +104,11 @@ def root(
 app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
+app.add_typer(flags_app, name="flags")
+app.command("health")(health)
+app.command("rollback")(rollback)
 app.add_typer(users_app, name="users")
+app.add_typer(gen_app, name="gen")
 app.add_typer(ai_app, name="ai")
 register_stack_commands(app)
 
