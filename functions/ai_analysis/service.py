@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from functions._shared.errors import FunctionError
+from functions._shared.errors import DatabaseUnavailable, FunctionError
 from functions.ai_analysis.cache import PatternCache
 from functions.ai_analysis.llm import LlmAnalyst
 from functions.ai_analysis.memory import RecentAnalyses
@@ -133,6 +133,8 @@ class AnalysisService:
                     return Resolution("unavailable")
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_POLL_SECONDS)
+        except DatabaseUnavailable:
+            return Resolution("unavailable")  # the pool logs an outage once, not per request
         except (FunctionError, psycopg.Error) as exc:
             logger.warning("ai-analysis answers by rules: the pattern cache failed: %s", exc)
             return Resolution("unavailable")

@@ -19,6 +19,7 @@ import respx
 
 from functions._shared.database import Database
 from functions.ai_analysis.lifespan import AiAnalysisState, build_state
+from maxpulse_tools.local.cluster import find_free_port
 from tests.functions.conftest import gateway_settings
 from tests.support.assessments import assessment
 from tests.support.openai_fake import analysis_completion, analysis_text, completion
@@ -311,3 +312,25 @@ async def test_each_generation_records_model_tokens_and_cost(
     assert rows == [
         ("gpt-4.1-mini-2025-04-14", "stored", 310, 420, Decimal("0.00079600"), service.key_version)
     ]
+
+
+async def test_while_the_database_is_away_the_rules_answer(
+    upstream: respx.Route, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"postgresql://postgres:postgres@127.0.0.1:{find_free_port()}/postgres"
+    settings = gateway_settings(
+        url,
+        "unused-secret-unused-secret-unused-secret",
+        openai_api_key="sk-test-key",
+        openai_base_url=BASE_URL,
+    )
+    database = Database(url)
+    await database.open()
+    async with httpx.AsyncClient() as http:
+        service = build_state(settings, database, http).service
+        body = await service.respond(assessment())
+    await database.close()
+
+    assert (body["source"], body["cached"]) == ("rules", False)
+    assert upstream.call_count == 0
+    assert "pattern cache failed" not in caplog.text
