@@ -1,11 +1,14 @@
-"""ai-analysis: analysis of a completed assessment by an LLM, or by rules without an API key."""
+"""ai-analysis: the analysis of a completed health assessment, by an LLM through a pattern cache, or by rules."""
 
 from __future__ import annotations
 
-from functions._shared.pending import pending_function
+from functions._shared.function import Function
+from functions.ai_analysis.lifespan import lifespan
+from functions.ai_analysis.routes import router
 
-function = pending_function(
-    "ai-analysis",
-    "Analyse a completed assessment",
-    "it will analyse completed assessments with an LLM or, without a key, by rules.",
+function = Function(
+    name="ai-analysis",
+    summary="Analyse a completed health assessment",
+    router=router,
+    lifespan=lifespan,
 )

@@ -1,8 +1,9 @@
 """JWT verification as Supabase does it: HS256 with the secret, ES256/RS256 with the project's JWKS.
 
 Requests go through the gateway to a function with verify_jwt = true
-(ai-analysis: a verified caller gets its 501, anyone else a 401). The JWKS
-endpoint is the one third-party call here, so respx stands in for it.
+(ai-analysis: a verified caller reaches it and gets a 422 for the empty body,
+anyone else a 401). The JWKS endpoint is the one third-party call here, so
+respx stands in for it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.functions.conftest import BASE_URL, Tokens, gateway_settings
 PROJECT_URL = "https://project.supabase.example"
 JWKS_URL = f"{PROJECT_URL}/auth/v1/.well-known/jwks.json"
 GUARDED = "/functions/v1/ai-analysis"
+REACHED = 422  # past the token check: ai-analysis refuses the empty body
 
 
 USER_ID = "8d0f6c1e-0000-4000-8000-000000000001"
@@ -47,7 +49,7 @@ async def call(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
 
 async def test_valid_hs256_token_gets_through(client: httpx.AsyncClient, tokens: Tokens) -> None:
     for token in (tokens.anon, tokens.service_role, tokens.for_role("authenticated", sub=USER_ID)):
-        assert (await call(client, token)).status_code == 501
+        assert (await call(client, token)).status_code == REACHED
 
 
 def _hs256_with_header(header: dict[str, Any], payload: dict[str, Any], secret: str) -> str:
@@ -224,7 +226,7 @@ async def test_asymmetric_tokens_verify_with_the_cached_jwks(
         first = await call(jwks_client, key.sign(claims()))
         second = await call(jwks_client, key.sign(claims("anon")))
 
-    assert (first.status_code, second.status_code) == (501, 501)
+    assert (first.status_code, second.status_code) == (REACHED, REACHED)
     assert route.call_count == 1
 
 
@@ -244,7 +246,7 @@ async def test_unknown_kid_refetches_the_jwks_once(jwks_client: httpx.AsyncClien
         unknown = await call(jwks_client, stranger.sign(claims()))
         unknown_again = await call(jwks_client, stranger.sign(claims()))
 
-    assert (before_rotation.status_code, after_rotation.status_code) == (501, 501)
+    assert (before_rotation.status_code, after_rotation.status_code) == (REACHED, REACHED)
     assert (unknown.status_code, unknown_again.status_code) == (401, 401)
     # the second unknown kid within the cool-down does not hit the endpoint again
     assert route.call_count == 2

@@ -37,7 +37,7 @@ async def test_invoke_records_an_event_with_the_anon_key(
     await http.aclose()
 
 
-async def test_invoke_of_a_pending_function_raises_with_its_status(
+async def test_invoke_with_bad_input_raises_with_its_status_and_sentence(
     gateway: Served, tokens: Tokens
 ) -> None:
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway))
@@ -48,8 +48,7 @@ async def test_invoke_of_a_pending_function_raises_with_its_status(
     with pytest.raises(FunctionsHttpError) as raised:
         await supabase.functions.invoke("ai-analysis", {"body": {"sessionId": "x"}})
 
-    assert raised.value.status == 501
+    assert raised.value.status == 422
     # supabase-py makes the envelope's "error" sentence the exception's message
-    assert isinstance(raised.value.message, str)
-    assert raised.value.message.startswith("ai-analysis is not implemented yet")
+    assert raised.value.message == "input: Field required"
     await http.aclose()

@@ -207,7 +207,7 @@ def test_functions_of_a_started_stack_accept_the_token(
     with pytest.raises(FunctionsHttpError) as refused:
         tampered.functions.invoke("ai-analysis", {"body": {}})
 
-    # ai-analysis is not built yet: past verification it answers 501, not 401.
+    # past verification ai-analysis refuses the empty input (422), not the token (401).
     assert accepted.value.status != 401, accepted.value.message
     assert refused.value.status == 401
     assert refused.value.message == "the token's signature does not verify"
