@@ -9,9 +9,11 @@ link-tracker: can clicks be written right now?) finds what it needs locked.
 
 from __future__ import annotations
 
+import logging
 from typing import LiteralString
 
 import orjson
+import psycopg
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -21,7 +23,10 @@ from functions._shared.dependencies import app_runtime
 from functions._shared.errors import DatabaseBusy, DatabaseUnavailable, MethodNotAllowed
 from functions._shared.runtime import package_version
 
+logger = logging.getLogger(__name__)
+
 _OTHER_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+_probes_reported: set[str] = set()
 
 
 class DatabaseHealth(BaseModel):
@@ -56,6 +61,12 @@ async def database_health(database: Database, probe: LiteralString | None) -> Da
             await database.probe(probe)
         except DatabaseBusy:
             probe_waits = True
+        except psycopg.Error as exc:
+            # Not a wait (e.g. the project has no such table): the probe cannot
+            # tell, so the answer rests on reachability. Said once per process.
+            if probe not in _probes_reported:
+                _probes_reported.add(probe)
+                logger.warning("health probe %r failed: %s", probe, exc)
     return DatabaseHealth.model_validate(
         {"reachable": True, "latencyMs": latency_ms, "busy": probe_waits or database.is_busy}
     )

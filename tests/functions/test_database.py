@@ -342,3 +342,18 @@ def test_database_errors_reaching_a_handler_keep_their_meaning(
     answer = database_error(error)
 
     assert (answer.status, answer.code) == (status, code)
+
+
+async def test_health_rests_on_reachability_when_the_probe_cannot_tell(
+    database_factory: Callable[..., str], tokens: Tokens
+) -> None:
+    # A project whose migrations have no link_clicks: the link-tracker's probe
+    # fails without waiting, which says nothing about the database.
+    bare = database_factory(migrated=False)
+    async with serving(create_gateway(gateway_settings(bare, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            health = await http.get("/functions/v1/link-tracker/health")
+
+    assert health.status_code == 200
+    assert health.json()["database"]["busy"] is False
