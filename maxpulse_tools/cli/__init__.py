@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from maxpulse_tools import __version__
+from maxpulse_tools.cli.analytics import analytics_app
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
 from maxpulse_tools.cli.functions import functions_app
@@ -100,6 +101,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
 app.add_typer(users_app, name="users")
+app.add_typer(analytics_app, name="analytics")
 register_stack_commands(app)
 
 
