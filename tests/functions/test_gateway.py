@@ -16,7 +16,7 @@ from functions._shared.runtime import Runtime
 from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
-PENDING = ["ai-analysis", "commission-processor", "analytics-aggregator"]
+PENDING = ["ai-analysis", "commission-processor"]
 EVENTS = "/functions/v1/link-tracker/events"
 
 
@@ -325,7 +325,7 @@ async def test_a_guarded_function_refuses_unknown_sub_paths_before_routing(
     )
 
     assert without_token.status_code == 401  # as on Supabase: the token first
-    assert with_token.status_code == 501  # then the function's own routing
+    assert with_token.status_code == 404  # then the function's own routing
 
 
 @pytest.mark.parametrize("path", ["/functions/v1/ai-analysis", "/functions/v1/ai-analysis/"])
