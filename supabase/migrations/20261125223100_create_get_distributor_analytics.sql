@@ -89,16 +89,25 @@ begin
         coalesce(sum(d.new_clients), 0) as new_clients,
         coalesce(sum(d.paid_orders), 0) as paid_orders,
         coalesce(sum(d.ai_analyses), 0) as ai_analyses,
-        private.add_up_maps(array_agg(d.sales) filter (where d.sales <> '{}')) as sales,
-        private.add_up_maps(array_agg(d.commissions) filter (where d.commissions <> '{}')) as commissions,
-        private.add_up_maps(array_agg(d.tracking_events) filter (where d.tracking_events <> '{}'))
+        -- a day's maps are its row's, unless it has two parts (today) or it is the whole
+        -- period: then they add up
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.sales))
+          else coalesce((array_agg(d.sales) filter (where d.day is not null))[1], '{}') end
+          as sales,
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.commissions))
+          else coalesce((array_agg(d.commissions) filter (where d.day is not null))[1], '{}') end
+          as commissions,
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.tracking_events))
+          else coalesce((array_agg(d.tracking_events) filter (where d.day is not null))[1], '{}') end
           as tracking_events,
-        private.add_up_maps(array_agg(d.analytics_events) filter (where d.analytics_events <> '{}'))
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.analytics_events))
+          else coalesce((array_agg(d.analytics_events) filter (where d.day is not null))[1], '{}') end
           as analytics_events,
-        case when grouping(calendar.day) = 1 then private.add_up_maps(array_agg(d.link_clicks_by_link)) end
-          as link_clicks_by_link,
-        case when grouping(calendar.day) = 1 then private.add_up_maps(array_agg(d.unique_clicks_by_link)) end
-          as unique_clicks_by_link
+        -- clicks per link: for the top links of the whole period only
+        case when grouping(calendar.day) = 1 then private.add_up_maps(array_agg(d.link_clicks_by_link))
+          end as link_clicks_by_link,
+        case when grouping(calendar.day) = 1 then private.add_up_maps(array_agg(d.unique_clicks_by_link))
+          end as unique_clicks_by_link
       from generate_series(first_day, last_day, interval '1 day') as calendar (day)
       left join days as d on d.day = calendar.day::date
       group by grouping sets ((calendar.day), ())

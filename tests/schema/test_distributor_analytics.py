@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from tests.support.analytics import decimal_json
+from tests.support.analytics import decimal_json, make_distributor
 from tests.support.postgrest import ANON, SERVICE_ROLE, Caller, request_as, signed_in
 from tests.support.world import (
     ADMIN,
@@ -250,3 +250,25 @@ def test_the_series_has_one_entry_per_day_of_the_period(
 
     assert len(document["daily"]) == document["period_days"] == period_days
     assert document["daily"][0]["day"] == document["from"]
+
+
+def test_a_single_day_of_activity_is_the_periods_total(db: psycopg.Connection[Any]) -> None:
+    """Totals add up the days' maps even when only one day of the period has any."""
+    distributor = make_distributor(db, "Europe/Berlin")
+    db.execute(
+        "insert into public.analytics_events (distributor_id, event_type, occurred_at)"
+        " values (%s, 'share.clicked', now() - interval '1 day')",
+        (distributor,),
+    )
+    caller = signed_in(distributor)
+
+    from_raw_rows = analytics(db, caller, None)
+    db.execute(AGGREGATE)
+    from_rollups = analytics(db, caller, None)
+
+    for document in (from_raw_rows, from_rollups):
+        assert document["totals"]["analytics_events"] == {"share.clicked": 1}
+        active_days = [
+            day["analytics_events"] for day in document["daily"] if day["analytics_events"]
+        ]
+        assert active_days == [{"share.clicked": 1}]
