@@ -1,14 +1,20 @@
-"""Helpers shared by the benchmarks: timing statistics and a throw-away cluster."""
+"""Helpers shared by the benchmarks: timing statistics, a throw-away cluster, serving apps, wrk."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
 from maxpulse_tools.settings import load_settings
@@ -50,3 +56,54 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[LocalCluster]:
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def ensure_wrk() -> bool:
+    """Whether wrk is on the PATH; installs it with apt-get when missing and we are root."""
+    if shutil.which("wrk"):
+        return True
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    print("installing wrk with apt-get ...", flush=True)
+    for command in (["apt-get", "install", "-y", "wrk"], ["apt-get", "update"]):
+        if shutil.which("wrk"):
+            break
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if not shutil.which("wrk"):  # the package lists were stale: try once more after the update
+        install = ["apt-get", "install", "-y", "wrk"]
+        subprocess.run(install, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return shutil.which("wrk") is not None
+
+
+@contextmanager
+def served(app: list[str], env: dict[str, str], health_path: str) -> Iterator[str]:
+    """Run uvicorn with `app` on a free port until the block ends (stopped with SIGTERM)."""
+    port = find_free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *app,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + health_path, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"{' '.join(app)} did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

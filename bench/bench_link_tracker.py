@@ -16,28 +16,22 @@ are root, else the benchmark says so and skips.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 from starlette.types import Receive, Scope, Send
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench._common import throwaway_cluster  # noqa: E402
+from bench._common import ensure_wrk, served, throwaway_cluster  # noqa: E402
 from maxpulse_tools.local.bootstrap import apply_bootstrap  # noqa: E402
-from maxpulse_tools.local.cluster import find_free_port  # noqa: E402
 from maxpulse_tools.migrations.files import read_local_migrations  # noqa: E402
 from maxpulse_tools.migrations.push import plan_push, push_migrations  # noqa: E402
 
@@ -133,22 +127,6 @@ def combined(runs: list[WrkResult]) -> WrkResult:
     )
 
 
-def ensure_wrk() -> bool:
-    if shutil.which("wrk"):
-        return True
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return False
-    print("installing wrk with apt-get ...", flush=True)
-    for command in (["apt-get", "install", "-y", "wrk"], ["apt-get", "update"]):
-        if shutil.which("wrk"):
-            break
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    if not shutil.which("wrk"):  # the package lists were stale: try once more after the update
-        install = ["apt-get", "install", "-y", "wrk"]
-        subprocess.run(install, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return shutil.which("wrk") is not None
-
-
 @contextmanager
 def benchmark_database() -> Iterator[str]:
     """A throw-away cluster with fsync on, every migration, one distributor and one link."""
@@ -170,40 +148,6 @@ def benchmark_database() -> Iterator[str]:
                 (CODE, DESTINATION),
             )
         yield url
-
-
-@contextmanager
-def served(app: list[str], env: dict[str, str], health_path: str) -> Iterator[str]:
-    """Run uvicorn with `app` on a free port until the block ends (stopped with SIGTERM)."""
-    port = find_free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        *app,
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + health_path, timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"{' '.join(app)} did not start")
-            time.sleep(0.1)
-        yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def run_wrk(url: str, connections: int, seconds: int) -> WrkResult:

@@ -12,6 +12,8 @@ LOOPBACK_HOST = "127.0.0.1"
 # The Supabase CLI's local ports, so a frontend configured for `supabase start` works unchanged.
 LOCAL_DB_PORT = 54322
 LOCAL_FUNCTIONS_PORT = 54321
+# `maxpulse health --serve`; clear of the Supabase CLI's local ports (54320-54329).
+LOCAL_STATUS_PAGE_PORT = 54330
 
 LOCAL_DB_USER = "postgres"
 LOCAL_DB_PASSWORD = "postgres"

@@ -63,3 +63,9 @@ class LintFailed(MaxpulseError):
     """`maxpulse db lint` found security problems in the migrations or the database."""
 
     exit_code = 6
+
+
+class LedgerMismatch(MaxpulseError):
+    """`maxpulse commissions verify` found money that does not add up."""
+
+    exit_code = 7

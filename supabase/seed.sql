@@ -235,12 +235,14 @@ values
    'USD', 'pending', null, now() - interval '1 day')
 on conflict (id) do nothing;
 
+-- The totals are the sums of the ledger's entries: a paid order's total_amount
+-- (its sale entry), the commissions not reversed.
 update public.distributor_profiles as d
 set total_sales = s.sales, total_commissions = s.earned
 from (
   select
     dp.user_id,
-    coalesce((select sum(o.subtotal) from public.orders as o
+    coalesce((select sum(o.total_amount) from public.orders as o
               where o.distributor_id = dp.user_id and o.status in ('paid', 'fulfilled')), 0) as sales,
     coalesce((select sum(c.amount) from public.commissions as c
               where c.distributor_id = dp.user_id and c.status <> 'reversed'), 0) as earned

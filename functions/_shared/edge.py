@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Mapping
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from functions._shared.config import FunctionConfig
@@ -36,6 +37,8 @@ MAX_BODY_BYTES = 64 * 1024
 HEALTH_SUBPATH = "/health"
 UNMATCHED_ROUTE = "unmatched"
 PREFLIGHT_ROUTE = "preflight"
+# nginx's status for a request whose client went away before the answer.
+CLIENT_CLOSED_REQUEST = 499
 _PREFIX = FUNCTIONS_PATH_PREFIX + "/"
 _BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -105,6 +108,9 @@ class EdgeMiddleware:
                 await self._forward(scope, receive, response, name)
         except FunctionError as error:
             await self._answer(response, error, scope)
+        except ClientDisconnect:
+            # Gone before its body arrived: nobody to answer, nothing to log.
+            response.status = response.status or CLIENT_CLOSED_REQUEST
         except Exception:
             logger.exception("unexpected error in %s %s", scope["method"], scope["path"])
             await self._answer(

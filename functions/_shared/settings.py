@@ -34,6 +34,8 @@ class FunctionSettings(BaseSettings):
     """The hosted project's URL: the functions fetch its signing keys from `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`."""
     supabase_jwt_secret: SecretStr | None = None
     """HS256 secret tokens are verified with (local stack and legacy projects)."""
+    maxpulse_webhook_secret: SecretStr | None = None
+    """Shared secret of signed payment events: commission-processor checks `X-Maxpulse-Signature` with it."""
     maxpulse_function: str | None = None
     """Serve only this function (route name, e.g. `link-tracker`); all when unset."""
     maxpulse_project_dir: Path | None = None

@@ -1,11 +1,12 @@
-"""commission-processor: commissions of paid orders along the distributor"s upline."""
+"""commission-processor: paid sales into commissions exactly once, refunds into reversals."""
 
 from __future__ import annotations
 
-from functions._shared.pending import pending_function
+from functions._shared.function import Function
+from functions.commission_processor.routes import router
 
-function = pending_function(
-    "commission-processor",
-    "Compute commissions of paid orders",
-    "it will compute the commissions of paid orders along each distributor's upline.",
+function = Function(
+    name="commission-processor",
+    summary="Book payment events into commissions",
+    router=router,
 )

@@ -17,15 +17,21 @@ from typer.core import TyperGroup
 
 from maxpulse_tools import __version__
 from maxpulse_tools.cli.analytics import analytics_app
+from maxpulse_tools.cli.commissions import commissions_app, payouts_app
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
+from maxpulse_tools.cli.flags import flags_app
 from maxpulse_tools.cli.functions import functions_app
+from maxpulse_tools.cli.gen import gen_app
+from maxpulse_tools.cli.health import health
 from maxpulse_tools.cli.migration import migration_app
+from maxpulse_tools.cli.rollback import rollback
 from maxpulse_tools.cli.stack import register_stack_commands
 from maxpulse_tools.cli.users import users_app
 from maxpulse_tools.errors import MaxpulseError
 
-_DATABASE_ERROR_EXIT = 3
+_DATABASE_UNREACHABLE_EXIT = 3
+_OTHER_ERROR_EXIT = 1
 
 
 class MaxpulseGroup(TyperGroup):
@@ -37,22 +43,37 @@ class MaxpulseGroup(TyperGroup):
         except MaxpulseError as exc:
             _fail(ctx, f"error: {exc}", exc.exit_code, exc)
         except Exception as exc:
-            # The database going away mid-command is not a bug of ours either.
-            if type(exc).__module__.startswith("psycopg"):
-                from maxpulse_tools.database import first_line
+            if type(exc).__module__.startswith(("typer", "click")):
+                raise  # usage errors, typer.Exit, aborts: typer reports them
+            if not type(exc).__module__.startswith("psycopg"):
+                _fail(ctx, None, _OTHER_ERROR_EXIT, exc)  # a bug: its traceback, scrubbed
+            # The database going away mid-command is not a bug of ours either; a
+            # statement it refused is not "unreachable" (exit 3), though.
+            from maxpulse_tools.database import first_line, is_connection_failure
 
-                _fail(ctx, f"error: database error: {first_line(exc)}", _DATABASE_ERROR_EXIT, exc)
-            raise
+            code = _DATABASE_UNREACHABLE_EXIT if is_connection_failure(exc) else _OTHER_ERROR_EXIT
+            _fail(ctx, f"error: database error: {first_line(exc)}", code, exc)
 
 
-def _fail(ctx: Any, message: str, code: int, exc: BaseException) -> None:
+def _fail(ctx: Any, message: str | None, code: int, exc: BaseException) -> None:
+    """Print `message` (and the traceback with --verbose, or when there is no message), exit."""
     state = ctx.obj if isinstance(ctx.obj, CliState) else None
-    if state is not None and state.verbose:
+    secrets = state.secrets if state is not None else set()
+    if message is None or (state is not None and state.verbose):
         import traceback
 
-        typer.echo("".join(traceback.format_exception(exc)), err=True)
-    typer.echo(message, err=True)
+        typer.echo(_scrubbed("".join(traceback.format_exception(exc)), secrets), err=True)
+    if message is not None:
+        typer.echo(_scrubbed(message, secrets), err=True)
     raise typer.Exit(code)
+
+
+def _scrubbed(text: str, secrets: set[str]) -> str:
+    if not secrets:
+        return text
+    from maxpulse_tools.database import scrub
+
+    return scrub(text, secrets)
 
 
 app = typer.Typer(
@@ -100,7 +121,13 @@ def root(
 app.add_typer(db_app, name="db")
 app.add_typer(migration_app, name="migration")
 app.add_typer(functions_app, name="functions")
+app.add_typer(commissions_app, name="commissions")
+app.add_typer(payouts_app, name="payouts")
+app.add_typer(flags_app, name="flags")
+app.command("health")(health)
+app.command("rollback")(rollback)
 app.add_typer(users_app, name="users")
+app.add_typer(gen_app, name="gen")
 app.add_typer(analytics_app, name="analytics")
 register_stack_commands(app)
 

@@ -3,7 +3,7 @@ the project and the settings (found and read once, when first needed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +22,8 @@ class CliState:
 
     workdir: Path | None = None
     verbose: bool = False
+    # Passwords of the databases this invocation was pointed at: no output may show them.
+    secrets: set[str] = field(default_factory=set)
 
     @cached_property
     def project(self) -> Project:
@@ -41,8 +43,11 @@ class CliState:
 
     def target(self, db_url: str | None) -> DbTarget:
         """The database a command acts on: --db-url, SUPABASE_DB_URL, else the local stack."""
-        from maxpulse_tools.database import resolve_target
+        from maxpulse_tools.database import resolve_target, secrets_in
 
+        for url in (db_url, self.settings.supabase_db_url):
+            if url is not None:
+                self.secrets |= secrets_in(url if isinstance(url, str) else url.get_secret_value())
         return resolve_target(db_url, self.settings, self.project)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +11,7 @@ import typer
 from maxpulse_tools.cli import output
 from maxpulse_tools.cli.context import state
 from maxpulse_tools.cli.lint import lint
+from maxpulse_tools.cli.migration import load_migrations
 from maxpulse_tools.cli.options import DbUrlOption, JsonOption, PgBinOption, PortOption
 from maxpulse_tools.errors import ConfigError
 
@@ -92,38 +94,42 @@ def push(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Apply pending migrations (each file in one transaction with its history row)."""
+    """Apply pending migrations; each is recorded once all of it has run."""
     from maxpulse_tools.database import connect
-    from maxpulse_tools.local.bootstrap import apply_bootstrap, has_supabase_surface
-    from maxpulse_tools.migrations.files import read_local_migrations
+    from maxpulse_tools.local.bootstrap import bootstrap_if_missing, has_supabase_surface
     from maxpulse_tools.migrations.history import read_history
     from maxpulse_tools.migrations.push import plan_push, push_migrations
-    from maxpulse_tools.migrations.seeds import apply_seeds, find_seed_files
+    from maxpulse_tools.migrations.seeds import apply_seeds, find_seed_files, seed_states
 
     cli = state(ctx)
     target = cli.target(db_url)
-    local = read_local_migrations(cli.project.migrations_dir)
+    local = load_migrations(cli, quiet=as_json)
     with connect(target) as conn:
         plan = plan_push(local, read_history(conn), include_all=include_all)
         seeds = find_seed_files(cli.project) if include_seed else []
-        needs_bootstrap = not has_supabase_surface(conn)
+        seed_plan = list(zip(seeds, seed_states(conn, seeds), strict=True)) if seeds else []
         report: dict[str, object] = {
             "database": target.display,
             "dry_run": dry_run,
-            "bootstrap": needs_bootstrap,
+            "bootstrap": not has_supabase_surface(conn),
             "pending": [m.filename for m in plan.pending],
+            "stepwise": [_steps_json(m) for m in plan.pending if not m.plan.is_single_transaction],
         }
         if dry_run:
-            _print_dry_run(plan.pending, seeds, as_json, report)
+            _print_dry_run(plan.pending, seed_plan, as_json, report)
             return
-        if plan.pending or seeds:
+        if not as_json:
+            for migration in plan.pending:
+                if not migration.plan.is_single_transaction:
+                    output.progress(_steps_note(migration))
+        if plan.pending or any(seed_state != "unchanged" for _, seed_state in seed_plan):
             _confirm(target, len(plan.pending), yes)
-        if needs_bootstrap:
+        if report["bootstrap"]:
             if not as_json:
                 output.progress(
                     "No auth schema: plain PostgreSQL, applying the Supabase bootstrap..."
                 )
-            apply_bootstrap(conn)
+            report["bootstrap"] = bootstrap_if_missing(conn)
         timings: dict[str, float] = {}
 
         def on_progress(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
@@ -153,24 +159,56 @@ def push(
         output.result("Remote database is up to date.")
 
 
+def _steps_note(migration: LocalMigration) -> str:
+    """Said before a file that does not run as one transaction runs (and in a dry run)."""
+    plan = migration.plan
+    return (
+        f"Note: {migration.filename} runs in {len(plan.steps)} steps, not in one transaction "
+        f"({'; '.join(plan.reasons)}): {plan.describe()}."
+    )
+
+
+def _steps_json(migration: LocalMigration) -> dict[str, object]:
+    return {
+        "file": migration.filename,
+        "reasons": list(migration.plan.reasons),
+        "steps": [
+            {"statements": list(step.numbers), "in_transaction": step.in_transaction}
+            for step in migration.plan.steps
+        ],
+    }
+
+
 def _print_dry_run(
     pending: tuple[LocalMigration, ...],
-    seeds: list[SeedFile],
+    seed_plan: Sequence[tuple[SeedFile, str]],
     as_json: bool,
     report: dict[str, object],
 ) -> None:
-    seed_paths = [seed.recorded_path for seed in seeds]
     if as_json:
-        output.emit_json(report | {"seeds": seed_paths})
+        seeds = [
+            {"path": seed.recorded_path, "state": seed_state} for seed, seed_state in seed_plan
+        ]
+        output.emit_json(report | {"seeds": seeds})
         return
     if report.get("bootstrap"):
         output.result("Would apply the Supabase bootstrap first (no auth schema)")
-    if not pending:
+    seed_lines = [
+        f"Would load seed {seed.recorded_path}"
+        if seed_state == "new"
+        else f"Would record the new hash of seed {seed.recorded_path} (changed since it was "
+        "loaded; not run again)"
+        for seed, seed_state in seed_plan
+        if seed_state != "unchanged"
+    ]
+    if not pending and not seed_lines:
         output.result("Remote database is up to date.")
     for migration in pending:
         output.result(f"Would apply migration {migration.filename}")
-    for path in seed_paths:
-        output.result(f"Would load seed {path} unless already loaded")
+        if not migration.plan.is_single_transaction:
+            output.result(f"  {_steps_note(migration)}")
+    for line in seed_lines:
+        output.result(line)
 
 
 def _seed_message(path: str, seed_state: str) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from maxpulse_tools.cli import output
-from maxpulse_tools.cli.context import state
+from maxpulse_tools.cli.context import CliState, state
 from maxpulse_tools.cli.options import DbUrlOption, JsonOption
+
+if TYPE_CHECKING:
+    from maxpulse_tools.migrations.files import LocalMigration
 
 migration_app = typer.Typer(help="Migration files and the applied history.", no_args_is_help=True)
 
@@ -21,17 +24,33 @@ class RepairStatus(StrEnum):
     reverted = "reverted"
 
 
+def load_migrations(cli: CliState, *, quiet: bool = False) -> list[LocalMigration]:
+    """The project's migrations; files the name rule skips are named on stderr, as the CLI does."""
+    from maxpulse_tools.migrations.files import scan_migrations, skip_warning
+
+    folder = scan_migrations(cli.project.migrations_dir)
+    if not quiet:
+        for filename in folder.skipped:
+            output.progress(skip_warning(filename))
+    return folder.migrations
+
+
 @migration_app.command("new")
 def new(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_orders_index.")],
 ) -> None:
-    """Create supabase/migrations/<UTC timestamp>_<name>.sql (empty)."""
-    from maxpulse_tools.migrations.files import create_migration_file
+    """Create supabase/migrations/<UTC timestamp>_<snake_name>.sql (empty)."""
+    from maxpulse_tools.migrations.naming import create_migration_file
 
     project = state(ctx).project
-    path = create_migration_file(project.migrations_dir, name)
-    output.result(f"Created new migration at {project.relative(path)}")
+    created = create_migration_file(project.migrations_dir, name)
+    output.result(f"Created new migration at {project.relative(created.path)}")
+    if created.normalised_from is not None:
+        output.progress(
+            f"Note: the name is written in snake_case; the Supabase CLI would keep "
+            f"{created.normalised_from!r} as typed."
+        )
 
 
 @migration_app.command("list")
@@ -40,12 +59,12 @@ def list_migrations(
 ) -> None:
     """Show local migration files next to those applied to the database."""
     from maxpulse_tools.database import connect
-    from maxpulse_tools.migrations.files import read_local_migrations, version_time
+    from maxpulse_tools.migrations.files import version_time
     from maxpulse_tools.migrations.history import read_history
     from maxpulse_tools.migrations.push import migration_status
 
     cli = state(ctx)
-    local = read_local_migrations(cli.project.migrations_dir)
+    local = load_migrations(cli, quiet=as_json)
     with connect(cli.target(db_url)) as conn:
         rows = migration_status(local, read_history(conn))
     if as_json:
@@ -91,11 +110,10 @@ def repair(
 ) -> None:
     """Change the history without running SQL (after fixing a database by hand)."""
     from maxpulse_tools.database import connect
-    from maxpulse_tools.migrations.files import read_local_migrations
     from maxpulse_tools.migrations.push import repair_history
 
     cli = state(ctx)
-    local = read_local_migrations(cli.project.migrations_dir)
+    local = load_migrations(cli)
     with connect(cli.target(db_url)) as conn:
         repair_history(conn, local, versions, status.value)
     output.result(f"Repaired migration history: {', '.join(versions)} => {status.value}.")

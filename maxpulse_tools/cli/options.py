@@ -35,3 +35,9 @@ PortOption = Annotated[
         show_default=False,
     ),
 ]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", help="Why, for the audit (operations_audit.reason).", show_default=False
+    ),
+]

@@ -2,8 +2,10 @@
 
 squawk knows which statements take dangerous locks or rewrite tables on a
 live database. We run it the way our migrations run: each file in one
-transaction (`--assume-in-transaction`), against the oldest PostgreSQL that
-hosted Supabase runs.
+transaction (`--assume-in-transaction`), except the files `db push` runs in
+steps (CREATE INDEX CONCURRENTLY, COMMIT, ...), against the oldest PostgreSQL
+that hosted Supabase runs. A plain CREATE INDEX on a table an earlier file
+made (squawk's require-concurrent-index-creation) is told how to fix it here.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ OLDEST_SUPPORTED_PG_VERSION = "15.0"
 EXCLUDED_RULES = ("prefer-bigint-over-int",)
 
 _TIMEOUT_SECONDS = 120
+_CONCURRENT_INDEX_RULE = "require-concurrent-index-creation"
+_CONCURRENT_INDEX_HINT = (
+    "Write CREATE INDEX CONCURRENTLY: maxpulse db push (like the Supabase CLI) runs it "
+    "on its own, outside the file's transaction."
+)
 
 
 def find_squawk() -> Path:
@@ -43,15 +50,17 @@ def find_squawk() -> Path:
     )
 
 
-def lint_migration_files(files: Sequence[Path], *, root: Path) -> list[Finding]:
-    """squawk's findings for `files`, with paths shown relative to `root`."""
+def lint_migration_files(
+    files: Sequence[Path], *, root: Path, in_transaction: bool = True
+) -> list[Finding]:
+    """squawk's findings for `files` (run in one transaction each, or not), paths from `root`."""
     if not files:
         return []
     command = [
         str(find_squawk()),
         "--reporter",
         "json",
-        "--assume-in-transaction",
+        *(["--assume-in-transaction"] if in_transaction else []),
         "--pg-version",
         OLDEST_SUPPORTED_PG_VERSION,
         "--exclude",
@@ -94,9 +103,12 @@ def _finding(violation: dict[str, Any]) -> Finding:
     column = int(violation.get("column", 0)) + 1
     message = str(violation.get("message", "")).strip()
     hint = str(violation.get("help") or "").strip()
+    rule = str(violation.get("rule_name", "squawk"))
+    if rule == _CONCURRENT_INDEX_RULE:
+        hint = _CONCURRENT_INDEX_HINT
     return Finding(
         source="squawk",
-        rule=str(violation.get("rule_name", "squawk")),
+        rule=rule,
         level=Level.ERROR if str(violation.get("level", "")).lower() == "error" else Level.WARN,
         category=Category.MIGRATION_SAFETY,
         subject=f"{violation.get('file', '?')}:{line}:{column}",

@@ -86,12 +86,15 @@ def migrate_local(
 ) -> None:
     """Apply pending migrations (and seed files not loaded yet) to the local database at `url`."""
     from maxpulse_tools.database import DbTarget, connect
-    from maxpulse_tools.migrations.files import read_local_migrations
+    from maxpulse_tools.migrations.files import scan_migrations, skip_warning
     from maxpulse_tools.migrations.history import read_history
     from maxpulse_tools.migrations.push import plan_push, push_migrations
     from maxpulse_tools.migrations.seeds import apply_seeds
 
-    local = read_local_migrations(project.migrations_dir)
+    folder = scan_migrations(project.migrations_dir)
+    for filename in folder.skipped:
+        on_step(skip_warning(filename))
+    local = folder.migrations
 
     def report(event: ProgressEvent, migration: LocalMigration, seconds: float) -> None:
         if event == "applying":

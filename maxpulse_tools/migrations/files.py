@@ -1,23 +1,29 @@
 """Migration files on disk: `supabase/migrations/<version>_<name>.sql`.
 
-The version is the UTC timestamp the file was made at (14 digits from
-`maxpulse migration new`; the Supabase CLI accepts any run of digits, and so
-do we when reading). Files are read as exact text, line endings included,
-because their statements are compared with the applied history.
+The rule for which files count is the Supabase CLI's: a file whose name is
+digits, `_`, anything, `.sql` is a migration; any other file in the folder is
+skipped with a warning (`notes.sql`, `20270601000005.sql`, `README.md`), and
+folders are ignored. Two files with the same version are refused: the history
+keeps one row per version. Files are read as exact text, line endings
+included, because their statements are compared with the applied history.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from maxpulse_tools.errors import ConfigError
+from maxpulse_tools.migrations.runner import SqlFile
 from maxpulse_tools.migrations.split import Statement, split_statements
+from maxpulse_tools.migrations.steps import ExecutionPlan, plan_execution
 
-FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.+)\.sql$")
+FILE_PATTERN = re.compile(r"(?P<version>[0-9]+)_(?P<name>.*)\.sql")
 VERSION_FORMAT = "%Y%m%d%H%M%S"
+FILE_NAME_RULE = 'file name must match pattern "<timestamp>_name.sql"'
 
 
 @dataclass(frozen=True)
@@ -39,14 +45,37 @@ class LocalMigration:
         """The statements as the history table stores them."""
         return [statement.text for statement in self.statements]
 
+    @cached_property
+    def plan(self) -> ExecutionPlan:
+        """How the file runs: one transaction, or steps (refused when it would roll itself back)."""
+        return plan_execution(self.filename, self.source, self.statements)
+
+    def as_sql_file(self) -> SqlFile:
+        """The file as the runner takes it."""
+        return SqlFile(
+            label=self.filename,
+            source=self.source,
+            statements=self.statements,
+            plan=self.plan,
+            resume_hint=f"record the file with `maxpulse migration repair {self.version} --status applied`",
+        )
+
+
+@dataclass(frozen=True)
+class MigrationFolder:
+    """The migrations of a project and the files the name rule skipped."""
+
+    migrations: list[LocalMigration] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
 
 def read_migration(path: Path) -> LocalMigration:
     """Parse one file; its name must be `<digits>_<name>.sql`."""
-    match = FILE_PATTERN.match(path.name)
+    match = FILE_PATTERN.fullmatch(path.name)
     if match is None:
         raise ConfigError(
-            f"bad migration file name {path.name!r}",
-            hint="name it <YYYYMMDDHHMMSS>_<name>.sql, e.g. with `maxpulse migration new`",
+            f"bad migration file name {path.name!r} ({FILE_NAME_RULE})",
+            hint="create migrations with `maxpulse migration new NAME`",
         )
     try:
         source = path.read_bytes().decode("utf-8")
@@ -61,46 +90,34 @@ def read_migration(path: Path) -> LocalMigration:
     )
 
 
-def read_local_migrations(migrations_dir: Path) -> list[LocalMigration]:
-    """All migration files of a project, in version order."""
+def scan_migrations(migrations_dir: Path) -> MigrationFolder:
+    """The migration files of a project in version order, and the names skipped as the CLI does."""
     if not migrations_dir.is_dir():
-        return []
-    migrations = [read_migration(path) for path in sorted(migrations_dir.glob("*.sql"))]
+        return MigrationFolder()
+    entries = sorted(path for path in migrations_dir.iterdir() if not path.is_dir())
+    skipped = [path.name for path in entries if not FILE_PATTERN.fullmatch(path.name)]
+    migrations = [read_migration(path) for path in entries if path.name not in skipped]
     seen: dict[str, str] = {}
     for migration in migrations:
         if migration.version in seen:
             raise ConfigError(
                 f"two migration files share version {migration.version}: "
                 f"{seen[migration.version]} and {migration.filename}",
-                hint="give one of them a newer timestamp",
+                hint="give one of them a newer timestamp (the history keeps one row per version)",
             )
         seen[migration.version] = migration.filename
-    return sorted(migrations, key=lambda migration: int(migration.version))
+    migrations.sort(key=lambda migration: (int(migration.version), migration.version))
+    return MigrationFolder(migrations, skipped)
 
 
-def slugify_name(name: str) -> str:
-    """`Add Orders-Index` -> `add_orders_index`: the name part of a new file."""
-    slug = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
-    if not slug:
-        raise ConfigError(
-            f"migration name {name!r} has no letters or digits", hint="e.g. add_orders_index"
-        )
-    return slug
+def read_local_migrations(migrations_dir: Path) -> list[LocalMigration]:
+    """All migration files of a project, in version order (skipping other names)."""
+    return scan_migrations(migrations_dir).migrations
 
 
-def create_migration_file(migrations_dir: Path, name: str, now: datetime | None = None) -> Path:
-    """Create an empty `<UTC timestamp>_<name>.sql`, one second later if that version is taken."""
-    slug = slugify_name(name)
-    moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    migrations_dir.mkdir(parents=True, exist_ok=True)
-    taken = {
-        m["version"] for p in migrations_dir.glob("*.sql") if (m := FILE_PATTERN.match(p.name))
-    }
-    while moment.strftime(VERSION_FORMAT) in taken:
-        moment += timedelta(seconds=1)
-    path = migrations_dir / f"{moment.strftime(VERSION_FORMAT)}_{slug}.sql"
-    path.touch(exist_ok=False)
-    return path
+def skip_warning(filename: str) -> str:
+    """What the Supabase CLI prints for a file it skips, word for word."""
+    return f"Skipping migration {filename}... ({FILE_NAME_RULE})"
 
 
 def version_time(version: str) -> datetime | None:

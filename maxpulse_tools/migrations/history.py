@@ -8,15 +8,28 @@ either tool reads the same to the other.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import psycopg
 
-# Serializes pushes, repairs and seeding across processes: held per transaction,
-# so it also works through a transaction pooler.
+# Serializes bootstraps, pushes, repairs and seeding across processes. It is
+# held per transaction (which also works through a transaction pooler), or per
+# session while a file runs in several transactions.
 MIGRATION_LOCK_KEY = 0x6D61_7870_756C_7365 & 0x7FFF_FFFF_FFFF_FFFF
+TRY_XACT_LOCK = "SELECT pg_try_advisory_xact_lock(%s)"
+TRY_SESSION_LOCK = "SELECT pg_try_advisory_lock(%s)"
+SESSION_UNLOCK = "SELECT pg_advisory_unlock(%s)"
+# Waiting is polling, never a blocked statement: a session blocked on a lock
+# holds a snapshot, and CREATE INDEX CONCURRENTLY in the push holding the lock
+# would wait for that snapshot to go away: a deadlock that PostgreSQL resolves
+# by cancelling the index build.
+_POLL_FIRST_SECONDS = 0.02
+_POLL_MAX_SECONDS = 0.5
 
 CREATE_HISTORY = (
     "CREATE SCHEMA IF NOT EXISTS supabase_migrations",
@@ -42,6 +55,10 @@ UPSERT_VERSION = INSERT_VERSION + (
 )
 DELETE_VERSIONS = "DELETE FROM supabase_migrations.schema_migrations WHERE version = ANY(%s)"
 SELECT_SEEDS = "SELECT path, hash FROM supabase_migrations.seed_files"
+TABLE_EXISTS = (
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+    "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s)"
+)
 UPSERT_SEED = (
     "INSERT INTO supabase_migrations.seed_files (path, hash) VALUES (%s, %s) "
     "ON CONFLICT (path) DO UPDATE SET hash = excluded.hash"
@@ -57,23 +74,55 @@ class AppliedMigration:
     statements: tuple[str, ...] | None
 
 
-def lock(conn: psycopg.Connection[Any]) -> None:
-    """Take the migration lock until the current transaction ends."""
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK_KEY])
+@contextmanager
+def locked_transaction(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """A transaction that holds the migration lock from its first statement to its end."""
+    delay = _POLL_FIRST_SECONDS
+    while True:
+        with conn.transaction():
+            if _took(conn, TRY_XACT_LOCK):
+                yield
+                return
+        time.sleep(delay)  # outside any transaction, so this session holds no snapshot
+        delay = min(delay * 2, _POLL_MAX_SECONDS)
+
+
+@contextmanager
+def session_lock(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """Hold the migration lock across several transactions of an autocommit session."""
+    delay = _POLL_FIRST_SECONDS
+    while not _took(conn, TRY_SESSION_LOCK):
+        time.sleep(delay)
+        delay = min(delay * 2, _POLL_MAX_SECONDS)
+    try:
+        yield
+    finally:
+        _unlock(conn)
+
+
+def _unlock(conn: psycopg.Connection[Any]) -> None:
+    import psycopg
+
+    # If the session is gone, so is its lock: keep the error that ended it.
+    with suppress(psycopg.Error):
+        conn.execute(SESSION_UNLOCK, [MIGRATION_LOCK_KEY])
+
+
+def _took(conn: psycopg.Connection[Any], query: str) -> bool:
+    row = conn.execute(query, [MIGRATION_LOCK_KEY]).fetchone()
+    return bool(row and row[0])
 
 
 def ensure_history_table(conn: psycopg.Connection[Any]) -> None:
     """Create the history table (the CLI's DDL) if it is missing."""
-    with conn.transaction():
-        lock(conn)
+    with locked_transaction(conn):
         for statement in CREATE_HISTORY:
             conn.execute(statement)
 
 
 def ensure_seed_table(conn: psycopg.Connection[Any]) -> None:
     """Create the seed table (the CLI's DDL) if it is missing."""
-    with conn.transaction():
-        lock(conn)
+    with locked_transaction(conn):
         for statement in CREATE_SEED_TABLE:
             conn.execute(statement)
 
@@ -102,5 +151,8 @@ def read_seed_hashes(conn: psycopg.Connection[Any]) -> dict[str, str]:
 
 
 def _table_exists(conn: psycopg.Connection[Any], qualified_name: str) -> bool:
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [qualified_name]).fetchone()
+    # Read from the catalog tables (this statement's snapshot), not the session's
+    # catalog cache: a concurrent push may have just created the table.
+    schema, table = qualified_name.split(".")
+    row = conn.execute(TABLE_EXISTS, [schema, table]).fetchone()
     return bool(row and row[0])

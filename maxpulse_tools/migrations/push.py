@@ -1,41 +1,30 @@
 """Plan and apply migrations: `db push`, `migration list`, `migration repair`.
 
 Planning is pure (local files + history in, a plan or a refusal out) so the
-rules are tested without a database. Applying runs each file in its own
-transaction together with its history row, under a transaction-level advisory
-lock, and re-checks the history inside that transaction: a concurrent push
-waits, then skips what the other one applied.
+rules are tested without a database; it also refuses, before anything runs, a
+pending file that would roll back its own transaction. Applying runs each
+file with `runner` (one transaction with its history row, or the file's
+steps), under the advisory lock, and re-checks the history under that lock: a
+concurrent push waits, then skips what the other one applied.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from maxpulse_tools.database import first_line
-from maxpulse_tools.errors import ConfigError, MigrationDrift, MigrationFailed
+from maxpulse_tools.errors import ConfigError, MigrationDrift
 from maxpulse_tools.migrations import history
 from maxpulse_tools.migrations.files import LocalMigration
+from maxpulse_tools.migrations.runner import run_sql_file
 
 if TYPE_CHECKING:
     import psycopg
 
-    from maxpulse_tools.migrations.split import Statement
-
 ProgressEvent = Literal["applying", "applied", "skipped"]
 ProgressCallback = Callable[[ProgressEvent, LocalMigration, float], None]
-
-_TRANSACTION_MARKER = re.compile(
-    r"^(begin|start\s+transaction|commit|end)(\s+(work|transaction))?(\s+isolation\s+level\s+[a-z ]+)?$",
-    re.IGNORECASE,
-)
-_TRANSACTION_CONTROL = re.compile(
-    r"^(rollback|abort|savepoint|release|prepare\s+transaction|commit\s+prepared)\b", re.IGNORECASE
-)
-_LEADING_COMMENTS = re.compile(r"^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*\s*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -93,6 +82,8 @@ def plan_push(
                 f"new content with `maxpulse migration repair {migration.version} --status applied`",
             )
     pending = tuple(migration for migration in local if migration.version not in applied)
+    for migration in pending:
+        _ = migration.plan  # refuses a file that would roll back its own transaction
     newest_applied = max(applied, key=int, default=None)
     if newest_applied is not None and not include_all:
         older = [m.filename for m in pending if int(m.version) < int(newest_applied)]
@@ -160,59 +151,16 @@ def push_migrations(
 
 
 def apply_migration(conn: psycopg.Connection[Any], migration: LocalMigration) -> bool:
-    """Run one file and record it, atomically; False when it was already applied."""
-    with conn.transaction():
-        history.lock(conn)
-        if history.is_applied(conn, migration.version):
-            return False
-        execute_statements(conn, migration.filename, migration.source, migration.statements)
-        conn.execute(
-            history.INSERT_VERSION,
-            [migration.version, migration.name, migration.statement_texts],
-        )
-    return True
-
-
-def execute_statements(
-    conn: psycopg.Connection[Any], label: str, source: str, statements: Iterable[Statement]
-) -> None:
-    """Run statements in the caller's transaction; a failure names file, statement and position."""
-    import psycopg
-
-    for number, statement in enumerate(statements, start=1):
-        body = _LEADING_COMMENTS.sub("", statement.text, count=1)
-        if _TRANSACTION_MARKER.match(body):
-            continue  # the file already runs in one transaction
-        if _TRANSACTION_CONTROL.match(body):
-            line, _ = statement.location(source)
-            raise MigrationFailed(
-                f"{label}: statement {number} (line {line}) controls the transaction "
-                f"({body.split()[0].upper()})",
-                hint="remove it: each file runs in one transaction that maxpulse commits",
-            )
-        try:
-            conn.execute(statement.text.encode())
-        except psycopg.Error as exc:
-            raise _statement_failure(label, source, number, statement, exc) from None
-
-
-def _statement_failure(
-    label: str, source: str, number: int, statement: Statement, exc: Exception
-) -> MigrationFailed:
-    import psycopg
-
-    diag = exc.diag if isinstance(exc, psycopg.Error) else None
-    raw_position = diag.statement_position if diag else None
-    position = int(raw_position) if raw_position else None
-    line, column = statement.location(source, position)
-    reason = (diag.message_primary if diag else None) or first_line(exc)
-    excerpt = source.splitlines()[line - 1].strip() if source.splitlines() else ""
-    if len(excerpt) > 60:
-        excerpt = excerpt[:57] + "..."
-    return MigrationFailed(
-        f"{label}: statement {number} failed at line {line}, column {column}: {reason} [{excerpt}]",
-        hint=(diag.message_hint if diag else None)
-        or "nothing of this file was applied; fix it and push again",
+    """Run one file and record it (one transaction, or its steps); False when already applied."""
+    # Like the Supabase CLI: a SET of an earlier file does not carry over into this one.
+    conn.execute("RESET ALL")
+    return run_sql_file(
+        conn,
+        migration.as_sql_file(),
+        is_done=lambda c: history.is_applied(c, migration.version),
+        record=lambda c: c.execute(
+            history.INSERT_VERSION, [migration.version, migration.name, migration.statement_texts]
+        ),
     )
 
 
@@ -237,8 +185,7 @@ def repair_history(
                 hint="`--status applied` records a file's statements, so the file must exist",
             )
     history.ensure_history_table(conn)
-    with conn.transaction():
-        history.lock(conn)
+    with history.locked_transaction(conn):
         if status == "reverted":
             conn.execute(history.DELETE_VERSIONS, [list(versions)])
             return

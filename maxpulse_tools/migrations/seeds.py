@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from maxpulse_tools.errors import ConfigError
 from maxpulse_tools.migrations import history
-from maxpulse_tools.migrations.push import execute_statements
+from maxpulse_tools.migrations.runner import SqlFile, run_sql_file
 from maxpulse_tools.migrations.split import split_statements
+from maxpulse_tools.migrations.steps import plan_execution
 
 if TYPE_CHECKING:
     import psycopg
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from maxpulse_tools.project import Project
 
 SeedState = Literal["applied", "unchanged", "changed"]
+PendingSeedState = Literal["new", "unchanged", "changed"]
 
 
 @dataclass(frozen=True)
@@ -63,29 +66,61 @@ def find_seed_files(project: Project) -> list[SeedFile]:
     return found
 
 
+def seed_states(conn: psycopg.Connection[Any], seeds: list[SeedFile]) -> list[PendingSeedState]:
+    """What a push would do with each seed (read only): load it, leave it, or update its hash."""
+    recorded = history.read_seed_hashes(conn)
+    return [
+        "new"
+        if seed.recorded_path not in recorded
+        else "unchanged"
+        if recorded[seed.recorded_path] == seed.sha256
+        else "changed"
+        for seed in seeds
+    ]
+
+
 def apply_seeds(
     conn: psycopg.Connection[Any], project: Project, *, rerun_changed: bool = False
 ) -> list[SeedOutcome]:
-    """Run seed files not applied yet; each in one transaction with its record."""
+    """Run seed files not applied yet; each with its record (a changed one: only its new hash)."""
     seeds = find_seed_files(project)
     if not seeds:
         return []
     history.ensure_seed_table(conn)
     outcomes = []
     for seed in seeds:
-        with conn.transaction():
-            history.lock(conn)
+        with history.locked_transaction(conn):
             recorded = history.read_seed_hashes(conn).get(seed.recorded_path)
             if recorded == seed.sha256:
                 outcomes.append(SeedOutcome(seed, "unchanged"))
                 continue
-            runs = recorded is None or rerun_changed
-            if runs:
-                source = seed.path.read_bytes().decode("utf-8")
-                execute_statements(conn, seed.recorded_path, source, split_statements(source))
-            conn.execute(history.UPSERT_SEED, [seed.recorded_path, seed.sha256])
-            outcomes.append(SeedOutcome(seed, "applied" if runs else "changed"))
+            if recorded is not None and not rerun_changed:
+                conn.execute(history.UPSERT_SEED, [seed.recorded_path, seed.sha256])
+                outcomes.append(SeedOutcome(seed, "changed"))
+                continue
+        ran = run_sql_file(conn, _as_sql_file(seed), is_done=_is_loaded(seed), record=_record(seed))
+        outcomes.append(SeedOutcome(seed, "applied" if ran else "unchanged"))
     return outcomes
+
+
+def _is_loaded(seed: SeedFile) -> Callable[[psycopg.Connection[Any]], bool]:
+    return lambda conn: history.read_seed_hashes(conn).get(seed.recorded_path) == seed.sha256
+
+
+def _record(seed: SeedFile) -> Callable[[psycopg.Connection[Any]], object]:
+    return lambda conn: conn.execute(history.UPSERT_SEED, [seed.recorded_path, seed.sha256])
+
+
+def _as_sql_file(seed: SeedFile) -> SqlFile:
+    source = seed.path.read_bytes().decode("utf-8")
+    statements = tuple(split_statements(source))
+    return SqlFile(
+        label=seed.recorded_path,
+        source=source,
+        statements=statements,
+        plan=plan_execution(seed.recorded_path, source, statements),
+        resume_hint=None,
+    )
 
 
 def _seed_config(project: Project) -> tuple[bool, list[str]]:

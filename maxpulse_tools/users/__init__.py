@@ -1,1 +1,1 @@
-"""Users of the target database's `auth.users`: tokens to act as them locally (`users token`)."""
+"""Platform users: accounts (create, list) and tokens to act as them locally (`users token`)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from functions._shared.config import ConfigFileError, FunctionConfig, read_function_configs
 from functions._shared.function import Function
@@ -16,7 +17,8 @@ from functions._shared.runtime import Runtime
 from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, create_gateway
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
-PENDING = ["ai-analysis", "commission-processor"]
+Sql = Callable[..., list[tuple[Any, ...]]]
+PENDING = ["ai-analysis"]
 EVENTS = "/functions/v1/link-tracker/events"
 
 
@@ -251,13 +253,14 @@ def test_config_toml_mistakes_are_reported(tmp_path: Path, text: str) -> None:
         read_function_configs(config)
 
 
-def test_the_repository_config_toml_opens_link_tracker_only() -> None:
+def test_the_repository_config_toml_leaves_token_checks_to_two_functions() -> None:
+    """Shared links open without a token; payment events are signed, not sent with a JWT."""
     configs = read_function_configs(Path(__file__).resolve().parents[2] / "supabase/config.toml")
 
     assert {name: config.verify_jwt for name, config in configs.items()} == {
         "link-tracker": False,
         "ai-analysis": True,
-        "commission-processor": True,
+        "commission-processor": False,
         "analytics-aggregator": True,
     }
 
@@ -343,3 +346,55 @@ async def test_head_of_health_is_answered(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     assert_cors(response)
+
+
+def disconnecting_function() -> Function:
+    """A function whose handler reads the body itself, as a signature check must."""
+    router = APIRouter()
+
+    @router.post("/raw")
+    async def raw(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    return Function(name="raw", summary="Reads its body", router=router)
+
+
+async def test_a_client_gone_before_its_body_is_no_error(
+    functions_db_url: str, tokens: Tokens, caplog: pytest.LogCaptureFixture, sql: Sql
+) -> None:
+    runtime = Runtime.create(gateway_settings(functions_db_url, tokens.secret))
+    await runtime.start()
+    app = build_app(runtime, [(disconnecting_function(), FunctionConfig(verify_jwt=False))])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/functions/v1/raw/raw",
+        "raw_path": b"/functions/v1/raw/raw",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/octet-stream")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+        "state": {"runtime": runtime},
+    }
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    await runtime.stop()  # writes the timings
+
+    assert sent == []  # nobody to answer
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    statuses = sql(
+        "select tags ->> 'status' from public.performance_metrics"
+        " where component_name = 'functions/raw' and tags ->> 'route' = '/raw'"
+    )
+    assert statuses == [("499",)]

@@ -86,7 +86,7 @@ def test_serve_answers_over_http_and_stops_on_sigterm(
             f"{base}/link-tracker/{link.code}",
             headers={"User-Agent": BROWSER_UA, "X-Forwarded-For": "198.51.100.9"},
         )
-        pending = httpx.post(f"{base}/commission-processor", headers=tokens.bearer(tokens.anon))
+        pending = httpx.post(f"{base}/ai-analysis", headers=tokens.bearer(tokens.anon))
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=20)[0].decode()

@@ -155,3 +155,37 @@ def test_new_user_sees_their_own_row_through_the_api(db: psycopg.Connection[Any]
         rows = cursor.execute("select id, role from public.users").fetchall()
 
     assert rows == [(user_id, "participant")]
+
+
+def test_a_distributor_signs_up_under_the_upline_named_by_code(
+    db: psycopg.Connection[Any],
+) -> None:
+    user_id = sign_up(
+        db,
+        "dora@example.com",
+        app_meta={"role": "distributor", "distributor_code": "mp-dora1", "upline_code": "mp-ben02"},
+    )
+
+    profile = db.execute(
+        "select d.distributor_code, u.distributor_code from public.distributor_profiles as d"
+        " join public.distributor_profiles as u on u.user_id = d.upline_id where d.user_id = %s",
+        (user_id,),
+    ).fetchone()
+    assert profile == ("MP-DORA1", "MP-BEN02")
+
+
+@pytest.mark.parametrize(
+    ("app_meta", "message"),
+    [
+        (
+            {"role": "distributor", "upline_code": "MP-NOBODY"},
+            'no distributor has the code "MP-NOBODY"',
+        ),
+        ({"role": "participant", "upline_code": "MP-AVA01"}, "only a distributor has an upline"),
+    ],
+)
+def test_a_sign_up_with_an_impossible_upline_is_refused(
+    db: psycopg.Connection[Any], app_meta: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(psycopg.errors.IntegrityError, match=message):
+        sign_up(db, "nobody@example.com", app_meta=app_meta)

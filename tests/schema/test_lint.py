@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from maxpulse_tools.cli import app
 from maxpulse_tools.errors import LintFailed, MaxpulseError
-from maxpulse_tools.lint import Category, Finding, Level, LintReport
+from maxpulse_tools.lint import Category, Finding, Level, LintReport, lint_project
 from maxpulse_tools.lint.advisor import check_database
 from maxpulse_tools.lint.checks import ADVISOR_CHECKS
 from maxpulse_tools.lint.squawk import lint_migration_files, parse_squawk_report
@@ -143,6 +143,31 @@ def test_squawk_reports_unsafe_migrations_with_their_location(scratch_project: P
         ("changing-column-type", "supabase/migrations/20261201000000_unsafe.sql:4"),
     }
     assert all(f.category is Category.MIGRATION_SAFETY and not f.is_failure for f in findings)
+
+
+def test_a_plain_index_on_an_existing_table_is_told_to_go_concurrent(
+    scratch_project: Project, seeded_db_url: str
+) -> None:
+    (scratch_project.migrations_dir / "20261201000000_plain.sql").write_text(
+        "set local lock_timeout = '5s';\nset local statement_timeout = '1min';\n"
+        "create index if not exists users_last_login_idx on public.users (last_login);\n",
+        encoding="utf-8",
+    )
+    (scratch_project.migrations_dir / "20261201000001_concurrent.sql").write_text(
+        "set lock_timeout = '5s';\nset statement_timeout = '1min';\n"
+        "create index concurrently if not exists users_email_idx on public.users (email);\n",
+        encoding="utf-8",
+    )
+
+    with psycopg.connect(seeded_db_url) as conn:
+        report = lint_project(scratch_project, conn)
+
+    findings = {(f.rule, f.subject.split(":")[0]): f for f in report.findings}
+    plain = findings[
+        ("require-concurrent-index-creation", "supabase/migrations/20261201000000_plain.sql")
+    ]
+    assert "Write CREATE INDEX CONCURRENTLY" in plain.message
+    assert not [key for key in findings if key[1].endswith("_concurrent.sql")]
 
 
 def test_squawk_output_is_read_with_one_based_positions() -> None:

@@ -41,3 +41,15 @@ def require_program(name: str, *candidates: Path) -> Path:
 def require_node_program(name: str) -> Path:
     """A program of an npm package installed for the tests (`supabase`, `tsc`, ...)."""
     return require_program(name, node_dir() / "node_modules" / ".bin" / name)
+
+
+def require_node_package(name: str) -> Path:
+    """The directory of an npm package installed for the tests (`@supabase/supabase-js`), or skip/fail."""
+    package = node_dir() / "node_modules" / name
+    if (package / "package.json").is_file():
+        return package
+    if os.environ.get("MAXPULSE_REQUIRE_EXTERNAL") == "1":
+        pytest.fail(
+            f"npm package {name} is required here (MAXPULSE_REQUIRE_EXTERNAL=1) but missing"
+        )
+    pytest.skip(f"npm package {name} is not installed (.ci/run installs it)")

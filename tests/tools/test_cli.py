@@ -139,11 +139,24 @@ def test_wrong_password_is_one_line(
     assert_one_line_error(result, 'password authentication failed for user "postgres"', 3)
 
 
-def test_bad_file_name_is_one_line(
+def test_files_named_against_the_rule_are_skipped_with_a_warning(
     run: RunCli, empty_db_url: str, add_migration: AddMigration
 ) -> None:
-    add_migration("create_users", "select 1;")
-    assert_one_line_error(run("db", "push", "--db-url", empty_db_url), "bad migration file name", 2)
+    add_migration("notes", "select 1;")
+    add_migration("20270601000005", "select 2;")
+    add_migration("20260101000000_things", "create table things (id int);")
+
+    pushed = run("db", "push", "--db-url", empty_db_url)
+    listed = run("migration", "list", "--db-url", empty_db_url)
+
+    assert pushed.exit_code == 0, pushed.output
+    for result in (pushed, listed):
+        assert (
+            'Skipping migration notes.sql... (file name must match pattern "<timestamp>_name.sql")'
+            in result.stderr
+        )
+        assert "Skipping migration 20270601000005.sql..." in result.stderr
+    assert "Applied 1 migration(s)" in pushed.stdout
 
 
 def test_drift_is_one_line(run: RunCli, empty_db_url: str, add_migration: AddMigration) -> None:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from maxpulse_tools.errors import ConfigError, MigrationDrift
-from maxpulse_tools.migrations.files import (
-    create_migration_file,
-    read_local_migrations,
-    slugify_name,
-)
+from maxpulse_tools.errors import ConfigError, MigrationDrift, MigrationFailed
+from maxpulse_tools.migrations.files import read_local_migrations, scan_migrations, skip_warning
 from maxpulse_tools.migrations.history import AppliedMigration
 from maxpulse_tools.migrations.push import migration_status, plan_push
 
@@ -95,11 +90,41 @@ def test_status_lists_local_remote_and_drift(migrations_dir: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("filename", ["create_users.sql", "2026_.sql", "v1_users.sql"])
-def test_bad_file_name_is_a_clear_error(tmp_path: Path, filename: str) -> None:
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "notes.sql",
+        "20270601000005.sql",
+        "create_users.sql",
+        "v1_users.sql",
+        "20270601000003_upper.SQL",
+        ".20270601000007_hidden.sql",
+        "README.md",
+    ],
+)
+def test_names_the_supabase_cli_skips_are_skipped_with_its_warning(
+    tmp_path: Path, filename: str
+) -> None:
     write(tmp_path, filename, "select 1;")
-    with pytest.raises(ConfigError, match="bad migration file name"):
-        read_local_migrations(tmp_path)
+    write(tmp_path, "20260101000000_a.sql", "select 1;")
+
+    folder = scan_migrations(tmp_path)
+
+    assert [m.filename for m in folder.migrations] == ["20260101000000_a.sql"]
+    assert folder.skipped == [filename]
+    assert skip_warning(filename) == (
+        f'Skipping migration {filename}... (file name must match pattern "<timestamp>_name.sql")'
+    )
+
+
+def test_an_empty_name_and_folders_are_the_clis_too(tmp_path: Path) -> None:
+    write(tmp_path, "20260101000000_.sql", "select 1;")
+    (tmp_path / "20260102000000_folder.sql").mkdir()
+
+    folder = scan_migrations(tmp_path)
+
+    assert [(m.version, m.name) for m in folder.migrations] == [("20260101000000", "")]
+    assert folder.skipped == []
 
 
 def test_duplicate_versions_are_refused(tmp_path: Path) -> None:
@@ -109,21 +134,19 @@ def test_duplicate_versions_are_refused(tmp_path: Path) -> None:
         read_local_migrations(tmp_path)
 
 
-def test_files_that_are_not_sql_are_ignored(tmp_path: Path) -> None:
-    write(tmp_path, "README.md", "notes")
-    write(tmp_path, "20260101000000_a.sql", "select 1;")
-    assert [m.filename for m in read_local_migrations(tmp_path)] == ["20260101000000_a.sql"]
-
-
-def test_new_file_is_named_by_utc_time_and_never_collides(tmp_path: Path) -> None:
-    moment = datetime(2026, 11, 25, 9, 30, 5, tzinfo=UTC)
-    first = create_migration_file(tmp_path, "Add Orders-Index", now=moment)
-    second = create_migration_file(tmp_path, "add orders index", now=moment)
-    assert first.name == "20261125093005_add_orders_index.sql"
-    assert second.name == "20261125093006_add_orders_index.sql"
-    assert first.read_text() == ""
-
-
-def test_name_without_letters_is_refused() -> None:
-    with pytest.raises(ConfigError, match="no letters or digits"):
-        slugify_name(" -- ")
+@pytest.mark.parametrize(
+    ("statement", "keywords"),
+    [
+        ("rollback", "ROLLBACK"),
+        ("ABORT", "ABORT"),
+        ("prepare transaction 'x'", "PREPARE TRANSACTION"),
+        ("commit prepared 'x'", "COMMIT PREPARED"),
+        ("rollback /* undo */ work", "ROLLBACK"),
+    ],
+)
+def test_a_pending_file_that_rolls_itself_back_is_refused_before_anything_runs(
+    tmp_path: Path, statement: str, keywords: str
+) -> None:
+    write(tmp_path, "20260101000000_rb.sql", f"create table rb (id int);\n-- undo\n{statement};")
+    with pytest.raises(MigrationFailed, match=rf"statement 2 \(line 2\) is {keywords}"):
+        plan_push(read_local_migrations(tmp_path), {})

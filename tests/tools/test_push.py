@@ -88,25 +88,34 @@ def test_statement_with_percent_signs_and_notices_runs_verbatim(
     ).fetchone() == ("'100%'::text",)
 
 
-def test_begin_and_commit_in_a_file_do_not_split_its_transaction(
+def test_begin_and_commit_around_a_file_keep_it_one_transaction(
     empty_db: psycopg.Connection[Any], project: Project, add_migration: AddMigration
 ) -> None:
     add_migration(
         "20260101000000_wrapped",
-        "BEGIN;\ncreate table wrapped (id int);\nCOMMIT;\nselect * from nowhere;\n",
+        "BEGIN;\ncreate table wrapped (id int);\nselect * from nowhere;\nCOMMIT;\n",
     )
-    with pytest.raises(MigrationFailed, match="statement 4"):
+    with pytest.raises(MigrationFailed, match="nothing of this file was applied"):
         push(empty_db, project)
     assert not relation_exists(empty_db, "wrapped")
 
 
-def test_rollback_in_a_file_is_refused(
+def test_rollback_in_a_file_is_refused_and_nothing_runs(
     empty_db: psycopg.Connection[Any], project: Project, add_migration: AddMigration
 ) -> None:
     add_migration("20260101000000_rb", "create table rb (id int);\n-- undo\nrollback;")
-    with pytest.raises(MigrationFailed, match=r"statement 2 \(line 2\) controls the transaction"):
+    with pytest.raises(MigrationFailed, match=r"statement 2 \(line 2\) is ROLLBACK"):
         push(empty_db, project)
     assert not relation_exists(empty_db, "rb")
+
+
+def test_a_set_in_one_file_does_not_leak_into_the_next(
+    empty_db: psycopg.Connection[Any], project: Project, add_migration: AddMigration
+) -> None:
+    add_migration("20260101000000_path", "set search_path = nowhere;")
+    add_migration("20260102000000_table", "create table after_reset (id int);")
+    push(empty_db, project)
+    assert relation_exists(empty_db, "public.after_reset")
 
 
 def test_concurrent_pushes_apply_each_file_once(

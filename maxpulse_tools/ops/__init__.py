@@ -1,0 +1,1 @@
+"""Operations: health checks and the status page, feature flags, the kill switch."""

@@ -1,0 +1,2 @@
+-- Nothing to do here; kept for the record.
+/* really; nothing */

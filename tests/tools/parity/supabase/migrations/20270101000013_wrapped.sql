@@ -1,0 +1,3 @@
+BEGIN;
+create table parity_wrapped (id int);
+COMMIT;

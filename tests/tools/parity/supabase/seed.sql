@@ -1,0 +1,1 @@
+insert into parity_jobs (id) values (1), (2);
