@@ -28,6 +28,8 @@ create table public.distributor_daily_stats (
   analytics_events jsonb not null default '{}'::jsonb,
   sales jsonb not null default '{}'::jsonb,
   commissions jsonb not null default '{}'::jsonb,
+  refunds jsonb not null default '{}'::jsonb,
+  commission_reversals jsonb not null default '{}'::jsonb,
   link_clicks_by_link jsonb not null default '{}'::jsonb,
   unique_clicks_by_link jsonb not null default '{}'::jsonb,
   counted_at timestamptz not null default now(),
@@ -40,6 +42,7 @@ create table public.distributor_daily_stats (
   constraint distributor_daily_stats_maps_check check (
     jsonb_typeof(tracking_events) = 'object' and jsonb_typeof(analytics_events) = 'object'
     and jsonb_typeof(sales) = 'object' and jsonb_typeof(commissions) = 'object'
+    and jsonb_typeof(refunds) = 'object' and jsonb_typeof(commission_reversals) = 'object'
     and jsonb_typeof(link_clicks_by_link) = 'object'
     and jsonb_typeof(unique_clicks_by_link) = 'object'
   )
@@ -55,9 +58,13 @@ comment on column public.distributor_daily_stats.tracking_events is
 comment on column public.distributor_daily_stats.analytics_events is
   'analytics_events attributed to the distributor (distributor_id), per event_type.';
 comment on column public.distributor_daily_stats.sales is
-  'Total amount of the orders paid that day (status paid or fulfilled), per currency: {"USD": 178.00}.';
+  'Total amount of the orders paid that day (refunded later or not), per currency: {"USD": 178.00}.';
 comment on column public.distributor_daily_stats.commissions is
-  'Commissions earned that day and not reversed, per currency.';
+  'Commissions earned that day (reversed later or not), per currency.';
+comment on column public.distributor_daily_stats.refunds is
+  'Refunds applied that day to the distributor''s orders, per currency; net sales are sales minus refunds.';
+comment on column public.distributor_daily_stats.commission_reversals is
+  'What refunds took back that day of the distributor''s commissions (clawbacks included), per currency.';
 comment on column public.distributor_daily_stats.link_clicks_by_link is
   'Human clicks per tracked link id; unique_clicks_by_link likewise for unique clicks.';
 comment on column public.distributor_daily_stats.counted_at is
@@ -80,7 +87,7 @@ create table private.analytics_rollup_zones (
   timezone text not null
 );
 
--- The aggregator reads each source by distributor and time. These three had
+-- The aggregator reads each source by distributor and time. These five had
 -- no index for it. The tables are young and small when this runs; a plain
 -- CREATE INDEX is what a migration's transaction allows.
 -- squawk-ignore require-concurrent-index-creation
@@ -91,6 +98,12 @@ create index assessment_sessions_distributor_completed_idx
 create index clients_distributor_created_idx on public.clients (distributor_id, created_at);
 -- squawk-ignore require-concurrent-index-creation
 create index ai_analysis_results_created_at_idx on public.ai_analysis_results (created_at);
+-- squawk-ignore require-concurrent-index-creation
+create index order_refunds_distributor_settled_idx
+  on public.order_refunds (distributor_id, settled_at) where status = 'applied';
+-- squawk-ignore require-concurrent-index-creation
+create index commission_reversals_distributor_created_idx
+  on public.commission_reversals (distributor_id, created_at);
 
 -- Row-level security: distributors read their own days, admins all; only
 -- the aggregator (service_role, or the database owner) writes.
@@ -163,8 +176,12 @@ $$;
 --   tracking events   assessment_tracking."timestamp", per event_type
 --   analytics events  analytics_events.occurred_at with the distributor's id, per event_type
 --   new clients       clients.created_at
---   orders, sales     orders now paid or fulfilled, on paid_at; total_amount per currency
---   commissions       commissions.earned_at, not reversed; amount per currency
+--   orders, sales     orders paid (refunded later or not), on paid_at; total_amount per currency
+--   refunds           order_refunds applied, on settled_at; amount per currency
+--   commissions       commissions.earned_at (reversed later or not); amount per currency
+--   reversals         commission_reversals.created_at; amount per currency
+-- Money is counted when it moves, so a refund weeks later lands on its own
+-- (recent) day instead of changing a closed one.
 --   AI analyses       ai_analysis_results.created_at of the distributor's sessions
 --
 -- The same statement reads one distributor's last minutes for the RPC and
@@ -192,6 +209,8 @@ returns table (
   analytics_events jsonb,
   sales jsonb,
   commissions jsonb,
+  refunds jsonb,
+  commission_reversals jsonb,
   link_clicks_by_link jsonb,
   unique_clicks_by_link jsonb
 )
@@ -228,7 +247,7 @@ begin
       count(*) as paid, sum(o.total_amount) as amount
     from public.orders as o
     join zones as z on z.distributor_id = o.distributor_id
-    where o.status in ('paid', 'fulfilled') and o.paid_at >= scan_from and o.paid_at < until
+    where o.status in ('paid', 'fulfilled', 'refunded') and o.paid_at >= scan_from and o.paid_at < until
       and o.distributor_id = any (distributor_ids)
     group by 1, 2, 3
   ),
@@ -289,7 +308,23 @@ begin
     from public.commissions as m
     join zones as z on z.distributor_id = m.distributor_id
     where m.distributor_id = any (distributor_ids)
-      and m.earned_at >= scan_from and m.earned_at < until and m.status <> 'reversed'
+      and m.earned_at >= scan_from and m.earned_at < until
+    group by 1, 2, 4
+    union all
+    select z.distributor_id, (r.settled_at at time zone z.zone)::date,
+      'refunds', r.currency, sum(r.amount)
+    from public.order_refunds as r
+    join zones as z on z.distributor_id = r.distributor_id
+    where r.status = 'applied' and r.distributor_id = any (distributor_ids)
+      and r.settled_at >= scan_from and r.settled_at < until
+    group by 1, 2, 4
+    union all
+    select z.distributor_id, (v.created_at at time zone z.zone)::date,
+      'commission_reversals', v.currency, sum(v.amount)
+    from public.commission_reversals as v
+    join zones as z on z.distributor_id = v.distributor_id
+    where v.distributor_id = any (distributor_ids)
+      and v.created_at >= scan_from and v.created_at < until
     group by 1, 2, 4
     union all
     select z.distributor_id, (a.created_at at time zone z.zone)::date, 'ai_analyses', null, count(*)
@@ -310,6 +345,8 @@ begin
     coalesce(jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'analytics_events'), '{}'),
     coalesce(jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'sales'), '{}'),
     coalesce(jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'commissions'), '{}'),
+    coalesce(jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'refunds'), '{}'),
+    coalesce(jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'commission_reversals'), '{}'),
     coalesce(
       jsonb_object_agg(c.key, c.amount) filter (where c.counter = 'link_clicks' and c.amount > 0), '{}'
     ),
@@ -442,14 +479,14 @@ as $$
     insert into public.distributor_daily_stats as r (
       distributor_id, day, link_clicks, unique_link_clicks, bot_link_clicks,
       assessments_started, assessments_completed, new_clients, paid_orders, ai_analyses,
-      tracking_events, analytics_events, sales, commissions, link_clicks_by_link,
-      unique_clicks_by_link, counted_at
+      tracking_events, analytics_events, sales, commissions, refunds, commission_reversals,
+      link_clicks_by_link, unique_clicks_by_link, counted_at
     )
     select
       f.distributor_id, f.day, f.link_clicks, f.unique_link_clicks, f.bot_link_clicks,
       f.assessments_started, f.assessments_completed, f.new_clients, f.paid_orders, f.ai_analyses,
-      f.tracking_events, f.analytics_events, f.sales, f.commissions, f.link_clicks_by_link,
-      f.unique_clicks_by_link, now()
+      f.tracking_events, f.analytics_events, f.sales, f.commissions, f.refunds,
+      f.commission_reversals, f.link_clicks_by_link, f.unique_clicks_by_link, now()
     from fresh as f
     on conflict (distributor_id, day) do update
     set link_clicks = excluded.link_clicks,
@@ -464,19 +501,22 @@ as $$
         analytics_events = excluded.analytics_events,
         sales = excluded.sales,
         commissions = excluded.commissions,
+        refunds = excluded.refunds,
+        commission_reversals = excluded.commission_reversals,
         link_clicks_by_link = excluded.link_clicks_by_link,
         unique_clicks_by_link = excluded.unique_clicks_by_link,
         counted_at = excluded.counted_at
     where (
       r.link_clicks, r.unique_link_clicks, r.bot_link_clicks, r.assessments_started,
       r.assessments_completed, r.new_clients, r.paid_orders, r.ai_analyses, r.tracking_events,
-      r.analytics_events, r.sales, r.commissions, r.link_clicks_by_link, r.unique_clicks_by_link
+      r.analytics_events, r.sales, r.commissions, r.refunds, r.commission_reversals,
+      r.link_clicks_by_link, r.unique_clicks_by_link
     ) is distinct from (
       excluded.link_clicks, excluded.unique_link_clicks, excluded.bot_link_clicks,
       excluded.assessments_started, excluded.assessments_completed, excluded.new_clients,
       excluded.paid_orders, excluded.ai_analyses, excluded.tracking_events,
-      excluded.analytics_events, excluded.sales, excluded.commissions,
-      excluded.link_clicks_by_link, excluded.unique_clicks_by_link
+      excluded.analytics_events, excluded.sales, excluded.commissions, excluded.refunds,
+      excluded.commission_reversals, excluded.link_clicks_by_link, excluded.unique_clicks_by_link
     )
     returning r.distributor_id
   ),

@@ -63,14 +63,16 @@ begin
     with days as (
       select r.day, r.link_clicks, r.unique_link_clicks, r.bot_link_clicks, r.assessments_started,
         r.assessments_completed, r.new_clients, r.paid_orders, r.ai_analyses, r.tracking_events,
-        r.analytics_events, r.sales, r.commissions, r.link_clicks_by_link, r.unique_clicks_by_link
+        r.analytics_events, r.sales, r.commissions, r.refunds, r.commission_reversals,
+        r.link_clicks_by_link, r.unique_clicks_by_link
       from public.distributor_daily_stats as r
       where live_from is not null
         and r.distributor_id = target and r.day between first_day and last_day
       union all
       select c.day, c.link_clicks, c.unique_link_clicks, c.bot_link_clicks, c.assessments_started,
         c.assessments_completed, c.new_clients, c.paid_orders, c.ai_analyses, c.tracking_events,
-        c.analytics_events, c.sales, c.commissions, c.link_clicks_by_link, c.unique_clicks_by_link
+        c.analytics_events, c.sales, c.commissions, c.refunds, c.commission_reversals,
+        c.link_clicks_by_link, c.unique_clicks_by_link
       from private.count_analytics_days(
         array[target],
         coalesce(live_from, (first_day - 1)::timestamp at time zone zone),
@@ -97,6 +99,12 @@ begin
         case when count(d.day) > 1 then private.add_up_maps(array_agg(d.commissions))
           else coalesce((array_agg(d.commissions) filter (where d.day is not null))[1], '{}') end
           as commissions,
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.refunds))
+          else coalesce((array_agg(d.refunds) filter (where d.day is not null))[1], '{}') end
+          as refunds,
+        case when count(d.day) > 1 then private.add_up_maps(array_agg(d.commission_reversals))
+          else coalesce((array_agg(d.commission_reversals) filter (where d.day is not null))[1], '{}') end
+          as commission_reversals,
         case when count(d.day) > 1 then private.add_up_maps(array_agg(d.tracking_events))
           else coalesce((array_agg(d.tracking_events) filter (where d.day is not null))[1], '{}') end
           as tracking_events,
@@ -125,6 +133,8 @@ begin
           'ai_analyses', c.ai_analyses,
           'sales', c.sales,
           'commissions', c.commissions,
+          'refunds', c.refunds,
+          'commission_reversals', c.commission_reversals,
           'tracking_events', c.tracking_events,
           'analytics_events', c.analytics_events
         ) as counters,

@@ -68,6 +68,8 @@ def test_ava_gets_her_own_numbers_of_the_last_30_days(db: psycopg.Connection[Any
         "ai_analyses": 1,
         "sales": {"USD": Decimal("178.00")},
         "commissions": {"USD": Decimal("55.85")},
+        "refunds": {},
+        "commission_reversals": {},
         "tracking_events": {
             "link_clicked": 2,
             "assessment_started": 1,
@@ -272,3 +274,32 @@ def test_a_single_day_of_activity_is_the_periods_total(db: psycopg.Connection[An
             day["analytics_events"] for day in document["daily"] if day["analytics_events"]
         ]
         assert active_days == [{"share.clicked": 1}]
+
+
+def test_a_refund_lands_on_its_own_day_and_leaves_the_sales_day_alone(
+    db: psycopg.Connection[Any],
+) -> None:
+    db.execute(AGGREGATE)
+    refund_id = db.execute(
+        "insert into public.order_refunds (event_id, order_reference, order_id, distributor_id,"
+        " amount, currency, status, settled_at)"
+        " values ('evt_refund_test', 'MP-SEED-0001', %s, %s, 50.00, 'USD', 'applied', clock_timestamp())"
+        " returning id",
+        (IDS["order_paid_of_a"], DISTRIBUTOR_A),
+    ).fetchone()[0]  # type: ignore[index]
+    db.execute(
+        "insert into public.commission_reversals (commission_id, refund_id, distributor_id, amount,"
+        " currency, is_clawback, created_at)"
+        " values (%s, %s, %s, 8.49, 'USD', true, clock_timestamp())",
+        (IDS["commission_paid_of_a"], refund_id, DISTRIBUTOR_A),
+    )
+
+    live = analytics(db, AVA, None)
+    db.execute(AGGREGATE)
+    rolled_up = analytics(db, AVA, None)
+
+    for document in (live, rolled_up):
+        totals, today = document["totals"], document["daily"][-1]
+        assert totals["sales"] == {"USD": Decimal("178.00")}
+        assert totals["refunds"] == today["refunds"] == {"USD": Decimal("50.00")}
+        assert totals["commission_reversals"] == {"USD": Decimal("8.49")}

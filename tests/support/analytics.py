@@ -53,6 +53,8 @@ class Counters:
     analytics_events: Counter[str] = field(default_factory=Counter)
     sales: Counter[str] = field(default_factory=Counter)
     commissions: Counter[str] = field(default_factory=Counter)
+    refunds: Counter[str] = field(default_factory=Counter)
+    commission_reversals: Counter[str] = field(default_factory=Counter)
     link_clicks_by_link: Counter[str] = field(default_factory=Counter)
     unique_clicks_by_link: Counter[str] = field(default_factory=Counter)
 
@@ -176,31 +178,73 @@ def _client(conn: Any, rng: random.Random, who: uuid.UUID, at: datetime, links: 
 def _paid_order(
     conn: Any, rng: random.Random, who: uuid.UUID, at: datetime, links: list[Any]
 ) -> None:
-    """A paid order (or a refunded one, which is not counted), with its seller's commission."""
-    status = rng.choice(("paid", "paid", "fulfilled", "refunded"))
+    """A paid order and its seller's commission; some are refunded (in part) hours or days later."""
     currency = rng.choice(CURRENCIES)
-    order_id = conn.execute(
+    order_id, order_number = conn.execute(
         "insert into public.orders (distributor_id, status, currency, shipping_amount, placed_at,"
-        " paid_at) values (%s, %s, %s, %s, %s, %s) returning id",
-        (who, status, currency, Decimal(rng.randint(0, 900)) / 100, at - timedelta(minutes=5), at),
-    ).fetchone()[0]
+        " paid_at) values (%s, %s, %s, %s, %s, %s) returning id, order_number",
+        (
+            who,
+            rng.choice(("paid", "fulfilled")),
+            currency,
+            Decimal(rng.randint(0, 900)) / 100,
+            at - timedelta(minutes=5),
+            at,
+        ),
+    ).fetchone()
     item_id = conn.execute(
         "insert into public.order_items (order_id, product_id, quantity, unit_price, currency)"
         " select %s, p.id, %s, %s, %s from public.products as p where p.sku = %s returning id",
         (order_id, rng.randint(1, 3), Decimal(rng.randint(100, 9999)) / 100, currency, PRODUCT_SKU),
     ).fetchone()[0]
-    conn.execute(
+    commission = Decimal(rng.randint(2, 5000)) / 100
+    commission_id = conn.execute(
         "insert into public.commissions (order_item_id, order_id, distributor_id, level, rate,"
         " base_amount, amount, currency, status, earned_at)"
-        " values (%s, %s, %s, 0, 25, 10, %s, %s, %s, %s)",
+        " values (%s, %s, %s, 0, 25, 10, %s, %s, %s, %s) returning id",
+        (item_id, order_id, who, commission, currency, rng.choice(("pending", "approved")), at),
+    ).fetchone()[0]
+    if rng.random() < 0.4:
+        _refund(conn, rng, who, at, order_id, order_number, commission_id, commission)
+
+
+def _refund(
+    conn: Any,
+    rng: random.Random,
+    who: uuid.UUID,
+    paid_at: datetime,
+    order_id: uuid.UUID,
+    order_number: str,
+    commission_id: uuid.UUID,
+    commission: Decimal,
+) -> None:
+    """All or part of the order back, and the commission's share with it, some time later."""
+    (total, currency) = conn.execute(
+        "select total_amount, currency from public.orders where id = %s", (order_id,)
+    ).fetchone()
+    in_full = rng.random() < 0.5
+    amount = total if in_full else max(Decimal("0.01"), (total / 2).quantize(Decimal("0.01")))
+    settled_at = paid_at + timedelta(hours=rng.uniform(1, 24 * 20))
+    if in_full:
+        conn.execute("update public.orders set status = 'refunded' where id = %s", (order_id,))
+    if amount <= 0:
+        return
+    refund_id = conn.execute(
+        "insert into public.order_refunds (event_id, order_reference, order_id, distributor_id,"
+        " amount, currency, status, settled_at) values (%s, %s, %s, %s, %s, %s, 'applied', %s)"
+        " returning id",
+        (f"evt-{uuid.uuid4().hex}", order_number, order_id, who, amount, currency, settled_at),
+    ).fetchone()[0]
+    conn.execute(
+        "insert into public.commission_reversals (commission_id, refund_id, distributor_id, amount,"
+        " currency, is_clawback, created_at) values (%s, %s, %s, %s, %s, false, %s)",
         (
-            item_id,
-            order_id,
+            commission_id,
+            refund_id,
             who,
-            Decimal(rng.randint(1, 5000)) / 100,
+            commission if in_full else commission / 2,
             currency,
-            rng.choice(("pending", "approved", "reversed")),
-            at,
+            settled_at,
         ),
     )
 
@@ -270,15 +314,23 @@ def _count_the_rest(conn: psycopg.Connection[Any], day: Any) -> None:
         day(who, at).new_clients += 1
     for who, at, currency, total in conn.execute(
         "select distributor_id, paid_at, currency, total_amount from public.orders"
-        " where status in ('paid', 'fulfilled')"
+        " where paid_at is not null"
     ):
         day(who, at).paid_orders += 1
         day(who, at).sales[currency] += total
     for who, at, currency, amount in conn.execute(
         "select distributor_id, earned_at, currency, amount from public.commissions"
-        " where status <> 'reversed'"
     ):
         day(who, at).commissions[currency] += amount
+    for who, at, currency, amount in conn.execute(
+        "select distributor_id, settled_at, currency, amount from public.order_refunds"
+        " where status = 'applied'"
+    ):
+        day(who, at).refunds[currency] += amount
+    for who, at, currency, amount in conn.execute(
+        "select distributor_id, created_at, currency, amount from public.commission_reversals"
+    ):
+        day(who, at).commission_reversals[currency] += amount
     for who, at in conn.execute(
         "select s.distributor_id, a.created_at from public.ai_analysis_results as a"
         " join public.assessment_sessions as s on s.id = a.session_id"
