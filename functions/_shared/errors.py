@@ -124,13 +124,6 @@ class RateLimited(FunctionError):
     code = "rate_limited"
 
 
-class NotImplementedYet(FunctionError):
-    """A function whose issue has not landed yet."""
-
-    status = 501
-    code = "not_implemented"
-
-
 class ServiceUnavailable(FunctionError):
     """A dependency (the database, the JWKS endpoint) cannot be reached right now."""
 

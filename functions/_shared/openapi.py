@@ -43,7 +43,7 @@ _ERROR_DESCRIPTIONS = {
     415: "The body is not JSON",
     422: "A field has a wrong type or value; `field` names it",
     429: "Too many requests",
-    501: "Not implemented yet",
+    501: "Not served here (the hosted Supabase project serves it)",
     503: "The database (or the project's signing keys) cannot be reached",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

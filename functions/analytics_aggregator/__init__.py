@@ -1,11 +1,12 @@
-"""analytics-aggregator: roll-ups of analytics events and metrics for the dashboards."""
+"""analytics-aggregator: the daily rollups of analytics events, and the dashboards' analytics document."""
 
 from __future__ import annotations
 
-from functions._shared.pending import pending_function
+from functions._shared.function import Function
+from functions.analytics_aggregator.routes import router
 
-function = pending_function(
-    "analytics-aggregator",
-    "Aggregate analytics for the dashboards",
-    "it will roll up analytics events and performance metrics for the dashboards.",
+function = Function(
+    name="analytics-aggregator",
+    summary="Analytics rollups and the dashboards' analytics",
+    router=router,
 )

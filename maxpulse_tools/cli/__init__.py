@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from maxpulse_tools import __version__
 from maxpulse_tools.cli.ai import ai_app
+from maxpulse_tools.cli.analytics import analytics_app
 from maxpulse_tools.cli.commissions import commissions_app, payouts_app
 from maxpulse_tools.cli.context import CliState
 from maxpulse_tools.cli.db import db_app
@@ -129,6 +130,7 @@ app.command("rollback")(rollback)
 app.add_typer(users_app, name="users")
 app.add_typer(gen_app, name="gen")
 app.add_typer(ai_app, name="ai")
+app.add_typer(analytics_app, name="analytics")
 register_stack_commands(app)
 
 

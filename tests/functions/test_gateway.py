@@ -18,7 +18,6 @@ from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, cre
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
-PENDING = ["analytics-aggregator"]
 EVENTS = "/functions/v1/link-tracker/events"
 
 
@@ -68,20 +67,6 @@ async def test_every_response_carries_cors_headers_errors_included(
         error = response.json()
         assert set(error) >= {"error", "code"}
         assert error["error"]
-
-
-@pytest.mark.parametrize("name", PENDING)
-async def test_pending_functions_answer_501_with_a_clear_message(
-    client: httpx.AsyncClient, tokens: Tokens, name: str
-) -> None:
-    for path in (f"/functions/v1/{name}", f"/functions/v1/{name}/any/sub/path"):
-        response = await client.post(path, json={}, headers=tokens.bearer(tokens.anon))
-
-        assert response.status_code == 501
-        error = response.json()
-        assert error["code"] == "not_implemented"
-        assert name in error["error"]
-        assert_cors(response)
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
@@ -223,11 +208,11 @@ async def test_verify_jwt_comes_from_config_toml(
         serving(gateway) as served,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url=BASE_URL) as http,
     ):
-        open_function = await http.post("/functions/v1/analytics-aggregator")
-        default_function = await http.post("/functions/v1/ai-analysis")
+        open_function = await http.post("/functions/v1/analytics-aggregator/nowhere")
+        default_function = await http.post("/functions/v1/ai-analysis/nowhere")
         disabled_function = await http.post("/functions/v1/commission-processor")
 
-    assert open_function.status_code == 501  # no token needed: it got to the function
+    assert open_function.status_code == 404  # no token needed: it got to the routing
     assert default_function.status_code == 401  # no section: Supabase's default, verify_jwt
     assert disabled_function.status_code == 404
 
@@ -331,7 +316,7 @@ async def test_a_guarded_function_refuses_unknown_sub_paths_before_routing(
     )
 
     assert without_token.status_code == 401  # as on Supabase: the token first
-    assert with_token.status_code == 501  # then the function's own routing
+    assert with_token.status_code == 404  # then the function's own routing
 
 
 @pytest.mark.parametrize("path", ["/functions/v1/ai-analysis", "/functions/v1/ai-analysis/"])
