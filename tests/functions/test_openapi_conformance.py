@@ -12,6 +12,7 @@ deterministic, so a failure here fails the same way on the next run.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -57,6 +58,7 @@ def test_every_operation_passes_schemathesis_with_all_checks(
                 f"{base}/functions/v1/openapi.json",
             ],
             cwd=REPO_ROOT,
+            env={**os.environ, "MAXPULSE_TEST_SERVICE_ROLE_KEY": tokens.service_role},
             capture_output=True,
             text=True,
             timeout=600,
