@@ -1,7 +1,7 @@
 """The functions do what their OpenAPI document says: schemathesis with every check passes.
 
-`maxpulse functions serve` runs on the functions' test database (migrations
-and seed) and schemathesis's own CLI (pinned in pyproject.toml's dev extras)
+`maxpulse functions serve` runs on a database of its own (migrations and
+seed) and schemathesis's own CLI (pinned in pyproject.toml's dev extras)
 tests every operation of /functions/v1/openapi.json with `--checks all`:
 server errors, status codes, content types, headers, response schemas,
 rejection of invalid input, acceptance of valid input, undeclared methods,
@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -31,11 +32,13 @@ HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "pa
 
 
 def test_every_operation_passes_schemathesis_with_all_checks(
-    functions_db_url: str, tokens: Tokens
+    database_factory: Callable[..., str], tokens: Tokens
 ) -> None:
+    # A database of its own: what other tests left behind must not decide the outcome.
+    db_url = database_factory(migrated=True, seeded=True)
     port = find_free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_functions_server(functions_db_url, tokens.secret, port, "--no-access-log")
+    server = start_functions_server(db_url, tokens.secret, port, "--no-access-log")
     try:
         wait_until_healthy(f"{base}/functions/v1/link-tracker/health", server)
         document = httpx.get(f"{base}/functions/v1/openapi.json").json()
