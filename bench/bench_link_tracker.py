@@ -1,8 +1,9 @@
 """Benchmark: link-tracker redirects per second, every click stored, next to a bare ASGI redirect.
 
-Both apps are served the same way (uvicorn, one worker, no access log) on this
-machine and driven by wrk with the same connections and duration, in
-alternating runs of the same invocation. The link-tracker stores each click (durably, on a cluster with fsync on)
+Both apps are served by uvicorn (one worker, no access log) on this machine,
+the link-tracker with the HTTP protocol `maxpulse functions serve` uses (the
+bounded one, as in production), and driven by wrk with the same connections
+and duration, in alternating runs of the same invocation. The link-tracker stores each click (durably, on a cluster with fsync on)
 before its 302 leaves; afterwards the stored clicks are checked against the
 302s the server answered (from its own request timings) and the 302s wrk
 received.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from bench._common import ensure_wrk, served, throwaway_cluster  # noqa: E402
 from maxpulse_tools.local.bootstrap import apply_bootstrap  # noqa: E402
+from maxpulse_tools.local.functions_server import HTTP_PROTOCOL  # noqa: E402
 from maxpulse_tools.migrations.files import read_local_migrations  # noqa: E402
 from maxpulse_tools.migrations.push import plan_push, push_migrations  # noqa: E402
 
@@ -97,7 +99,7 @@ def measure(db_url: str, args: argparse.Namespace) -> tuple[list[WrkResult], lis
         "MAXPULSE_PROJECT_DIR": str(REPO_ROOT),
     }
     bare_app = ["--app-dir", str(REPO_ROOT / "bench"), "bench_link_tracker:bare_redirect"]
-    tracker_app = ["--factory", "functions.gateway:create_gateway"]
+    tracker_app = ["--factory", "functions.gateway:create_gateway", "--http", HTTP_PROTOCOL]
     bare_runs: list[WrkResult] = []
     tracker_runs: list[WrkResult] = []
     with (

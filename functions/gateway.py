@@ -109,7 +109,9 @@ def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]
     ]
     for function in functions:
         app.include_router(
-            health_router(function.name), prefix=function.prefix, tags=[function.name]
+            health_router(function.name, function.health_probe),
+            prefix=function.prefix,
+            tags=[function.name],
         )
         app.include_router(function.router, prefix=function.prefix, tags=[function.name])
     app.include_router(platform_paths_router())

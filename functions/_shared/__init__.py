@@ -16,6 +16,7 @@ from functions._shared.dependencies import (
 )
 from functions._shared.errors import (
     BadRequest,
+    DatabaseBusy,
     DatabaseUnavailable,
     Forbidden,
     FunctionError,
@@ -38,6 +39,7 @@ __all__ = [
     "Caller",
     "Claims",
     "Database",
+    "DatabaseBusy",
     "DatabaseUnavailable",
     "Db",
     "Forbidden",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from functions._shared.errors import ServiceUnavailable, Unauthorized
 logger = logging.getLogger(__name__)
 
 API_ROLES = frozenset({"anon", "authenticated", "service_role"})
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
+USER_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 ASYMMETRIC_ALGORITHMS = frozenset({"ES256", "RS256"})
 JWKS_MAX_AGE_SECONDS = 600.0
 JWKS_REFETCH_COOLDOWN_SECONDS = 10.0
@@ -41,6 +44,28 @@ class Claims:
     def user_id(self) -> str | None:
         """`sub` of an authenticated user; None for the anon and service_role keys."""
         return self.subject if self.role == "authenticated" else None
+
+
+def claims_of(payload: Mapping[str, Any]) -> Claims:
+    """The `Claims` of a token whose signature checked out; Unauthorized when a claim has the wrong type.
+
+    Every claim the database reads must have the type it expects there:
+    `role` one of the API roles, `sub` a user id (auth.uid() casts it to uuid),
+    the times numbers. A wrong type is a bad token, never a server error.
+    """
+    for name in NUMERIC_DATE_CLAIMS:
+        value = payload.get(name)
+        if name in payload and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise Unauthorized(f"the token's '{name}' claim must be a number of seconds")
+    role = payload.get("role")
+    if not isinstance(role, str) or role not in API_ROLES:
+        raise Unauthorized("the token's role must be anon, authenticated or service_role")
+    subject = payload.get("sub")
+    if subject is not None and not (isinstance(subject, str) and USER_ID.fullmatch(subject)):
+        raise Unauthorized("the token's 'sub' claim must be a user id (a UUID)")
+    if role == "authenticated" and subject is None:
+        raise Unauthorized("a token with role authenticated must name its user in 'sub'")
+    return Claims(role=role, subject=subject, payload=payload)
 
 
 class JwksCache:
@@ -159,15 +184,11 @@ class TokenVerifier:
             raise Unauthorized("the token's signature does not verify") from None
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"the token is not valid: {exc}") from None
-        role = payload.get("role")
-        if role not in API_ROLES:
-            raise Unauthorized("the token's role must be anon, authenticated or service_role")
-        subject = payload.get("sub")
-        return Claims(
-            role=role, subject=subject if isinstance(subject, str) else None, payload=payload
-        )
+        return claims_of(payload)
 
     async def _key_for(self, algorithm: object, kid: object) -> Any:
+        if not isinstance(algorithm, str):
+            raise Unauthorized("the token's 'alg' header must be a string")
         if algorithm == "HS256":
             if not self._jwt_secret:
                 raise Unauthorized("HS256 tokens are not accepted: SUPABASE_JWT_SECRET is not set")

@@ -83,6 +83,13 @@ class MethodNotAllowed(FunctionError):
     code = "method_not_allowed"
 
 
+class RequestTimeout(FunctionError):
+    """The client took too long to send its request."""
+
+    status = 408
+    code = "request_timeout"
+
+
 class Gone(FunctionError):
     status = 410
     code = "gone"
@@ -96,6 +103,13 @@ class PayloadTooLarge(FunctionError):
 class UnsupportedMediaType(FunctionError):
     status = 415
     code = "unsupported_media_type"
+
+
+class HeadersTooLarge(FunctionError):
+    """The request line and headers together are larger than the server accepts."""
+
+    status = 431
+    code = "request_header_fields_too_large"
 
 
 class ValidationFailed(FunctionError):
@@ -121,4 +135,15 @@ class DatabaseUnavailable(ServiceUnavailable):
     code = "database_unavailable"
 
     def __init__(self, message: str = "the database cannot be reached; try again shortly") -> None:
+        super().__init__(message, headers={"retry-after": "5"})
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """The database is there, but a statement ran out of its time or waited too long for a lock."""
+
+    code = "database_busy"
+
+    def __init__(
+        self, message: str = "the database did not answer in time; try again shortly"
+    ) -> None:
         super().__init__(message, headers={"retry-after": "5"})

@@ -15,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from functions._shared.database import CANCELLED_BY_BOUNDS
 from functions._shared.errors import (
     BadRequest,
+    DatabaseBusy,
     DatabaseUnavailable,
     FunctionError,
     MethodNotAllowed,
@@ -103,7 +105,9 @@ def http_error(exc: HTTPException, request: Request) -> FunctionError:
 
 
 def database_error(exc: psycopg.Error) -> FunctionError:
-    """A database error reaching a handler: the database being away, or a value it refused."""
+    """A database error reaching a handler: the database being away or busy, or a value it refused."""
+    if isinstance(exc, CANCELLED_BY_BOUNDS):
+        return DatabaseBusy()
     if isinstance(exc, psycopg.OperationalError):
         return DatabaseUnavailable()
     if isinstance(exc, psycopg.errors.IntegrityError | psycopg.errors.DataError):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, LiteralString
 
 from fastapi import APIRouter
 
@@ -42,6 +42,9 @@ class Function:
     # OpenAPI path items (relative paths) of routes FastAPI cannot describe itself:
     # the plain ASGI routes.
     openapi_paths: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # A statement /health runs to show that what the function needs is usable
+    # now (e.g. a table it writes is not locked); it must fail rather than wait.
+    health_probe: LiteralString | None = None
 
     @property
     def prefix(self) -> str:

@@ -9,6 +9,7 @@ is stored.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from functions.ai_analysis.models import AREAS, AnalysisText, AreaText, AssessmentInput
@@ -210,7 +211,11 @@ def bmi_insight(weight: float | None, height: float | None, age: float) -> str |
     """The body-mass index and its adult range, for adults who gave weight and height."""
     if not weight or not height or age < 18:
         return None
-    bmi = weight / (height / 100) ** 2
+    squared_metres = (height / 100) ** 2
+    # The model allows any positive number: a height of 5e-324 squares to 0.0,
+    # and a tiny height can make the index infinite. Neither is a body.
+    if squared_metres == 0 or not math.isfinite(bmi := weight / squared_metres):
+        return None
     if bmi < 18.5:
         category = "underweight"
     elif bmi < 25:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+
+def _date_string(value: object) -> object:
+    """Only a YYYY-MM-DD string is a day here: pydantic would read the number 0 as 1970-01-01."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be a date string, YYYY-MM-DD")
+    return value
 
 
 class AggregateRequest(BaseModel):
@@ -14,7 +21,7 @@ class AggregateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: date | None = Field(
+    since: Annotated[date, BeforeValidator(_date_string)] | None = Field(
         default=None,
         description="Also recount every day from this one on (YYYY-MM-DD), e.g. after fixing old rows",
     )

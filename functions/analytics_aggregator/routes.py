@@ -39,7 +39,7 @@ router = APIRouter()
         "last two days (and from `since`, when given) of every distributor's local days. "
         "Runs one at a time; a concurrent call waits, then does what is left. For schedulers."
     ),
-    responses=error_responses(401, 403, 415, 422, 503),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 503),
 )
 async def aggregate(
     _caller: ServiceCaller, database: Db, body: AggregateRequest | None = None

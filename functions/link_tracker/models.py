@@ -37,7 +37,11 @@ class AssessmentEvent(BaseModel):
         default_factory=dict, description="Details of the event (a JSON object)"
     )
     timestamp: Annotated[AwareDatetime, AfterValidator(_recent)] | None = Field(
-        default=None, description="When it happened (ISO 8601 with a time zone); default: now"
+        default=None,
+        description=(
+            "When it happened (ISO 8601 with a time zone): within the last 24 hours and at most"
+            " 5 minutes ahead of the server's clock, else 422; default: now"
+        ),
     )
 
 

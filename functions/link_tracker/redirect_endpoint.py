@@ -44,6 +44,12 @@ class RedirectEndpoint:
             raise NotFound(f"there is no link with code {code!r}")
         if stored.outcome == "inactive":
             raise Gone(f"the link {code!r} has been deactivated by its owner")
+        if stored.outcome == "invalid_destination":
+            # A row older than the database's URL check: no click was stored.
+            raise NotFound(
+                f"the link {code!r} has no valid destination; its owner must correct it",
+                code="invalid_destination",
+            )
         assert stored.destination_url is not None
         location = build_location(stored.destination_url, stored.utm, click.session_id, code)
         await send(
@@ -109,7 +115,11 @@ REDIRECT_OPENAPI: dict[str, Any] = {
                     "name": key,
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "string", "maxLength": MAX_UTM_LENGTH},
+                    "description": (
+                        f"Overrides the link's own value. Cut to {MAX_UTM_LENGTH} characters"
+                        " (control characters dropped); an empty value is ignored."
+                    ),
+                    "schema": {"type": "string"},
                 }
                 for key in UTM_KEYS
             ],
@@ -123,7 +133,7 @@ REDIRECT_OPENAPI: dict[str, Any] = {
                 },
             },
             "404": {
-                "description": "No link has this code",
+                "description": "No link has this code, or its destination is not a valid URL",
                 "content": {"application/json": {"schema": ERROR_SCHEMA_REF}},
             },
             "410": {

@@ -31,6 +31,10 @@ from functions.link_tracker.redirects import ShortCodeConvertor
 from functions.link_tracker.visitors import VisitorHasher
 
 EVENTS_PER_MINUTE = 120
+# What /health checks besides the database: a click could be written right now.
+# ROW EXCLUSIVE is the lock every insert takes; NOWAIT fails at once when a
+# migration (or anyone) holds or awaits a lock that would make inserts wait.
+CLICKS_WRITABLE = "lock table public.link_clicks in row exclusive mode nowait"
 TRACK_EVENT = "select outcome, tracking_id from private.track_assessment_event(%s, %s, %s, %s, %s)"
 
 router = APIRouter()

@@ -25,7 +25,12 @@ from maxpulse_tools.local.state import read_stack_state, write_stack_state
 from maxpulse_tools.project import Project
 
 GATEWAY_FACTORY = "functions.gateway:create_gateway"
+# uvicorn's httptools protocol with a size limit on request heads and deadlines
+# for slow clients (see the module for what uvicorn lacks).
+HTTP_PROTOCOL = "functions._shared.http_protocol:BoundedHttpToolsProtocol"
 GRACEFUL_SHUTDOWN_SECONDS = 10
+# Idle keep-alive connections are closed after this long (uvicorn's default).
+KEEP_ALIVE_SECONDS = 5
 # What `stop` waits for after SIGTERM: uvicorn's graceful shutdown, then `start`
 # stopping its database; after that the process is killed.
 STOP_TIMEOUT_SECONDS = GRACEFUL_SHUTDOWN_SECONDS + 20
@@ -135,6 +140,8 @@ def serve_functions(
 
     import uvicorn
 
+    from functions._shared.access_log import logging_config
+
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal
     # again; here that ends serving normally, so callers (`maxpulse start`)
     # get to clean up and the exit status is 0.
@@ -146,8 +153,11 @@ def serve_functions(
             host=host,
             port=port,
             workers=workers,
+            http=HTTP_PROTOCOL,
             proxy_headers=True,
             access_log=access_log,
+            log_config=logging_config(),
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
     except (KeyboardInterrupt, ServingStopped):

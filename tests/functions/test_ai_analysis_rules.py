@@ -83,8 +83,10 @@ def test_fluid_target_follows_body_weight() -> None:
         ({"weight": 95, "height": 175}, "body-mass index of 31.0, in the obese range"),
         ({"weight": None, "height": 175}, None),
         ({"age": 12, "weight": 40, "height": 150}, None),
+        ({"weight": 5e-324, "height": 5e-324}, None),  # found by schemathesis: a 500
+        ({"weight": 500, "height": 1e-160}, None),
     ],
-    ids=["healthy", "obese", "no weight", "child"],
+    ids=["healthy", "obese", "no weight", "child", "height-squares-to-zero", "infinite-index"],
 )
 def test_bmi_is_told_to_adults_who_gave_weight_and_height(
     demographics: dict[str, Any], expected: str | None

@@ -64,7 +64,12 @@ async def test_since_recounts_from_that_day(client: httpx.AsyncClient, tokens: T
 
 
 @pytest.mark.parametrize(
-    ("body", "field"), [({"since": "last week"}, "since"), ({"window": "1 day"}, "window")]
+    ("body", "field"),
+    [
+        ({"since": "last week"}, "since"),
+        ({"since": 0}, "since"),  # found by schemathesis: read as 1970-01-01, a recount of all
+        ({"window": "1 day"}, "window"),
+    ],
 )
 async def test_a_bad_body_is_a_422_naming_the_field(
     client: httpx.AsyncClient, tokens: Tokens, body: dict[str, Any], field: str

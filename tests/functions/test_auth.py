@@ -9,6 +9,8 @@ respx stands in for it.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator
@@ -30,12 +32,11 @@ GUARDED = "/functions/v1/ai-analysis"
 REACHED = 422  # past the token check: ai-analysis refuses the empty body
 
 
+USER_ID = "8d0f6c1e-0000-4000-8000-000000000001"
+
+
 def claims(role: str = "authenticated", expires_in: int = 3600) -> dict[str, Any]:
-    return {
-        "role": role,
-        "sub": "8d0f6c1e-0000-4000-8000-000000000001",
-        "exp": int(time.time()) + expires_in,
-    }
+    return {"role": role, "sub": USER_ID, "exp": int(time.time()) + expires_in}
 
 
 async def call(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
@@ -47,15 +48,23 @@ async def call(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
 
 
 async def test_valid_hs256_token_gets_through(client: httpx.AsyncClient, tokens: Tokens) -> None:
-    for token in (tokens.anon, tokens.service_role, tokens.for_role("authenticated", sub="u1")):
+    for token in (tokens.anon, tokens.service_role, tokens.for_role("authenticated", sub=USER_ID)):
         assert (await call(client, token)).status_code == REACHED
 
 
-def _unsigned(payload: dict[str, Any]) -> str:
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+def _hs256_with_header(header: dict[str, Any], payload: dict[str, Any], secret: str) -> str:
+    """A token signed with HS256 whatever its header says (PyJWT will not write such headers)."""
+    signing_input = f"{_part(header)}.{_part(payload)}"
+    signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
+
+def _part(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _unsigned(payload: dict[str, Any]) -> str:
+    return f"{_part({'alg': 'none', 'typ': 'JWT'})}.{_part(payload)}."
 
 
 @pytest.mark.parametrize(
@@ -114,6 +123,63 @@ async def test_role_helpers_refuse_other_roles(client: httpx.AsyncClient, tokens
     )
 
     assert response.status_code == 401
+
+
+WRONG_TYPES = {
+    "role-list": {"role": ["authenticated"]},
+    "role-object": {"role": {"name": "anon"}},
+    "role-number": {"role": 1},
+    "role-null": {"role": None},
+    "role-boolean": {"role": True},
+    "sub-number": {"sub": 42},
+    "sub-list": {"sub": [USER_ID]},
+    "sub-object": {"sub": {"id": USER_ID}},
+    "sub-not-a-uuid": {"sub": "user-42"},
+    "sub-missing": {"sub": None},
+    "exp-numeric-string": {"exp": "9999999999"},
+    "exp-list": {"exp": [9999999999]},
+    "exp-object": {"exp": {}},
+    "exp-boolean": {"exp": True},
+    "iat-string": {"iat": "now"},
+    "nbf-list": {"nbf": [0]},
+    "jti-number": {"jti": 7},
+}
+ENDPOINTS = {
+    "verified-before-routing": GUARDED,  # ai-analysis: verify_jwt = true
+    "verified-by-the-handler": "/functions/v1/link-tracker/events",  # verify_jwt = false
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS.values(), ids=ENDPOINTS.keys())
+@pytest.mark.parametrize("overrides", WRONG_TYPES.values(), ids=WRONG_TYPES.keys())
+async def test_signed_tokens_with_claims_of_the_wrong_type_are_401(
+    client: httpx.AsyncClient, tokens: Tokens, endpoint: str, overrides: dict[str, Any]
+) -> None:
+    payload = {**claims(), **overrides}
+    payload = {name: value for name, value in payload.items() if value is not None}
+
+    response = await client.post(
+        endpoint,
+        json={"sessionId": USER_ID, "event": "assessment_started"},
+        headers={"Authorization": f"Bearer {tokens.sign(payload)}"},
+    )
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_jwt"
+
+
+@pytest.mark.parametrize(
+    "header", [{"alg": ["HS256"]}, {"alg": None}, {"kid": 7, "alg": "ES256"}], ids=str
+)
+async def test_tokens_with_headers_of_the_wrong_type_are_401(
+    client: httpx.AsyncClient, tokens: Tokens, header: dict[str, Any]
+) -> None:
+    token = _hs256_with_header({"typ": "JWT", "alg": "HS256", **header}, claims(), tokens.secret)
+
+    response = await call(client, token)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_jwt"
 
 
 # JWKS (ES256, RS256) ------------------------------------------------------------------

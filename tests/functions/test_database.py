@@ -12,20 +12,28 @@ from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
+import psycopg
 import pytest
 
 from functions._shared.auth import Claims
 from functions._shared.database import Database, connection_options
-from functions._shared.errors import DatabaseUnavailable
+from functions._shared.errors import DatabaseBusy, DatabaseUnavailable
+from functions._shared.exception_handlers import database_error
 from functions._shared.metrics import METRIC_TYPE, RequestTimings
 from functions.gateway import create_gateway
+from maxpulse_tools.local.bootstrap import apply_bootstrap
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
-from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.push import plan_push, push_migrations
+from tests.functions.conftest import BASE_URL, REPO_ROOT, Tokens, gateway_settings, serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
 T = TypeVar("T")
 # How long a restarted database may take to be found again by the pool.
 RECOVERY_SECONDS = 15.0
+MIGRATIONS = "supabase/migrations"
+# "Well under a second": the lock timeout is 200 ms, the rest is slack for a busy machine.
+LOCK_WAIT_LIMIT = 0.6
 
 
 @pytest.mark.parametrize(
@@ -87,10 +95,13 @@ async def test_as_user_is_subject_to_row_level_security(functions_db_url: str) -
 
 @pytest.fixture
 def restartable_cluster(pg_binaries: PgBinaries) -> Iterator[LocalCluster]:
-    """A cluster of its own, so stopping it disturbs no other test."""
+    """A cluster of its own with every migration, so stopping it disturbs no other test."""
     base = Path(tempfile.mkdtemp(prefix="maxpulse-restart-"))
     cluster = LocalCluster(base / "db", pg_binaries, port=find_free_port(), durable=False)
     cluster.start()
+    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+        apply_bootstrap(conn)
+        push_migrations(conn, plan_push(read_local_migrations(REPO_ROOT / MIGRATIONS), {}))
     yield cluster
     cluster.stop()
     shutil.rmtree(base, ignore_errors=True)
@@ -108,16 +119,23 @@ async def test_pool_survives_a_database_restart(
             await asyncio.to_thread(restartable_cluster.stop)
             during = await http.get(health)
             redirect_during = await http.get("/functions/v1/link-tracker/some-code")
+            # once the outage is known, every answer is a fast 503: no waiting for a connection
+            slowest = 0.0
+            for path in [health, "/functions/v1/link-tracker/some-code"] * 5:
+                started = time.monotonic()
+                assert (await http.get(path)).status_code == 503
+                slowest = max(slowest, time.monotonic() - started)
             await asyncio.to_thread(restartable_cluster.start)
             after = await eventually_healthy(http, health)
 
     assert before.json()["database"]["reachable"] is True
     assert during.status_code == 503
-    assert during.json()["database"] == {"reachable": False, "latencyMs": None}
+    assert during.json()["database"] == {"reachable": False, "latencyMs": None, "busy": False}
     # no click can be stored, so no redirect: a clean 503, never a 302 or a 500
     assert redirect_during.status_code == 503
     assert redirect_during.json()["code"] == "database_unavailable"
     assert redirect_during.headers["retry-after"] == "5"
+    assert slowest < 0.2
     assert after.status_code == 200
     assert after.json()["database"]["reachable"] is True
 
@@ -158,6 +176,91 @@ async def test_statements_fail_cleanly_while_the_database_is_down(
         assert await eventually(lambda: database.fetch_all("select 2")) == [(2,)]
     finally:
         await database.close()
+
+
+async def _run_slowly(database: Database, way: str) -> None:
+    if way == "fetch_all":
+        await database.fetch_all("select pg_sleep(5)")
+    elif way == "as_service":
+        async with database.as_service() as conn:
+            await conn.execute("select pg_sleep(5)")
+    else:
+        async with database.as_user(Claims("anon", None, {"role": "anon"})) as conn:
+            await conn.execute("select pg_sleep(5)")
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["own-connection", "transaction-pooler"])
+@pytest.mark.parametrize("way", ["fetch_all", "as_service", "as_user"])
+async def test_a_statement_over_its_time_is_cancelled_and_the_database_counts_as_busy(
+    functions_db_url: str, way: str, pooled: bool
+) -> None:
+    database = Database(
+        functions_db_url,
+        min_size=1,
+        max_size=1,
+        statement_timeout="200ms",
+        shares_server_connections=pooled,
+    )
+    await database.open()
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy) as raised:
+            await _run_slowly(database, way)
+        elapsed = time.monotonic() - started
+        busy = database.is_busy
+        after = await database.fetch_all("select 1")
+    finally:
+        await database.close()
+
+    assert 0.2 <= elapsed < 1.0
+    assert (raised.value.status, raised.value.code) == (503, "database_busy")
+    assert busy is True
+    assert after == [(1,)]  # the connection went back to the pool usable
+
+
+async def test_behind_the_transaction_pooler_no_bound_outlives_its_transaction(
+    functions_db_url: str,
+) -> None:
+    # A session setting would follow the server connection to the pooler's next client.
+    database = Database(functions_db_url, min_size=1, max_size=1, shares_server_connections=True)
+    await database.open()
+    try:
+        await database.fetch_all("select 1")
+        async with database.connection() as conn:
+            cursor = await conn.execute("select current_setting('lock_timeout')")
+            after = await cursor.fetchone()
+    finally:
+        await database.close()
+
+    assert after == ("0",)
+
+
+async def test_a_lock_wait_is_bounded_and_leaves_nothing_behind(
+    functions_db_url: str, sql: Sql
+) -> None:
+    database = Database(functions_db_url, min_size=1, max_size=1)
+    await database.open()
+    marker = f"lock-test-{uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(functions_db_url) as locker:
+            locker.execute("lock table public.performance_metrics in access exclusive mode")
+            started = time.monotonic()
+            with pytest.raises(DatabaseBusy):
+                async with database.as_service() as conn:
+                    await conn.execute(
+                        "insert into public.performance_metrics (component_name, metric_type,"
+                        " metric_value) values (%s, 'test', 1)",
+                        (marker,),
+                    )
+            elapsed = time.monotonic() - started
+            locker.rollback()
+    finally:
+        await database.close()
+
+    assert elapsed < LOCK_WAIT_LIMIT
+    assert (
+        sql("select 1 from public.performance_metrics where component_name = %s", (marker,)) == []
+    )
 
 
 async def test_request_timings_reach_performance_metrics(
@@ -213,3 +316,44 @@ async def test_gateway_shutdown_writes_the_timings_of_its_requests(
         (since,),
     )
     assert any(tags["route"] == "/health" and tags["count"] == 3 for (tags,) in rows)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (
+            psycopg.errors.QueryCanceled("canceling statement due to statement timeout"),
+            503,
+            "database_busy",
+        ),
+        (
+            psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
+            503,
+            "database_busy",
+        ),
+        (psycopg.OperationalError("connection lost"), 503, "database_unavailable"),
+        (psycopg.errors.CheckViolation("bad value"), 422, "invalid_value"),
+    ],
+    ids=["statement-timeout", "lock-timeout", "connection-lost", "refused-value"],
+)
+def test_database_errors_reaching_a_handler_keep_their_meaning(
+    error: psycopg.Error, status: int, code: str
+) -> None:
+    answer = database_error(error)
+
+    assert (answer.status, answer.code) == (status, code)
+
+
+async def test_health_rests_on_reachability_when_the_probe_cannot_tell(
+    database_factory: Callable[..., str], tokens: Tokens
+) -> None:
+    # A project whose migrations have no link_clicks: the link-tracker's probe
+    # fails without waiting, which says nothing about the database.
+    bare = database_factory(migrated=False)
+    async with serving(create_gateway(gateway_settings(bare, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            health = await http.get("/functions/v1/link-tracker/health")
+
+    assert health.status_code == 200
+    assert health.json()["database"]["busy"] is False

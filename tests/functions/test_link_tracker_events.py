@@ -131,16 +131,53 @@ async def test_unknown_session_is_404(client: httpx.AsyncClient, tokens: Tokens)
     assert response.json()["code"] == "not_found"
 
 
-async def test_a_bots_session_is_unknown(
-    client: httpx.AsyncClient, tokens: Tokens, make_link: Callable[..., Link]
+HEADLESS_CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " HeadlessChrome/131.0.6778.33 Safari/537.36"
+)
+
+
+@pytest.mark.parametrize(
+    "user_agent", [HEADLESS_CHROME, "Twitterbot/1.0"], ids=["playwright", "crawler"]
+)
+async def test_a_bots_session_posts_events_flagged_and_left_out_of_the_numbers(
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    make_link: Callable[..., Link],
+    sql: Sql,
+    functions_db_url: str,
+    user_agent: str,
 ) -> None:
-    session_id = await start_session(client, make_link(), user_agent="Twitterbot/1.0")
+    link = make_link()
+    session_id = await start_session(client, link, user_agent=user_agent)
 
     response = await post_event(
         client, tokens, {"sessionId": session_id, "event": "assessment_started"}
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 201
+    assert sql(
+        "select s.is_bot, t.is_bot from public.assessment_sessions as s"
+        " join public.assessment_tracking as t on t.session_id = s.id where s.id = %s",
+        (session_id,),
+    ) == [(True, True)]
+    assert sql(
+        "select clicks, unique_clicks, bot_clicks from public.tracked_link_stats"
+        " where link_id = %s",
+        (link.id,),
+    ) == [(0, 0, 1)]
+    funnel = "select event_type, session_count from public.assessment_funnel(include_bots => %s)"
+    dashboard = "select public.distributor_dashboard(include_bots => %s) ->> 'sessions_started'"
+    with (
+        psycopg.connect(functions_db_url) as conn,
+        request_as(conn, signed_in(link.distributor_id)) as cursor,
+    ):
+        counted = cursor.execute(funnel, (False,)).fetchall()
+        asked_for = cursor.execute(funnel, (True,)).fetchall()
+        sessions = [cursor.execute(dashboard, (flag,)).fetchone() for flag in (False, True)]
+    assert counted == []
+    assert asked_for == [("assessment_started", 1)]
+    assert sessions == [("0",), ("1",)]
 
 
 async def test_more_events_than_the_per_minute_limit_are_429(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +14,15 @@ import httpx
 import psycopg
 import pytest
 
-from tests.functions.conftest import BROWSER_UA, Link
+from functions.gateway import create_gateway
+from tests.functions.conftest import (
+    BASE_URL,
+    BROWSER_UA,
+    Link,
+    Tokens,
+    gateway_settings,
+    serving,
+)
 from tests.support.postgrest import request_as, signed_in
 
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -280,3 +289,67 @@ async def test_clicks_are_visible_to_the_links_owner_only(
 
     assert owner_sees == (1,)
     assert other_sees == (0,)
+
+
+async def test_while_clicks_are_locked_health_is_degraded_and_redirects_answer_503_fast(
+    functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
+) -> None:
+    # A gateway of its own: the shared one should not remember a busy database.
+    link = make_link()
+    async with serving(create_gateway(gateway_settings(functions_db_url, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            await follow(http, link.code)  # warm: the salt is fetched, a connection is open
+            with psycopg.connect(functions_db_url) as migration:
+                migration.execute("lock table public.link_clicks in share mode")
+                health = await http.get("/functions/v1/link-tracker/health")
+                started = time.monotonic()
+                locked = await asyncio.gather(*(follow(http, link.code) for _ in range(5)))
+                elapsed = time.monotonic() - started
+                migration.rollback()
+            after = await follow(http, link.code)
+
+    assert health.status_code == 503
+    assert health.json()["status"] == "degraded"
+    assert health.json()["database"]["busy"] is True
+    assert [response.status_code for response in locked] == [503] * 5
+    assert locked[0].json()["code"] == "database_busy"
+    assert locked[0].headers["retry-after"] == "5"
+    assert elapsed < 0.6
+    assert after.status_code == 302
+    assert len(clicks_of(sql, link)) == 2  # the warm-up and the one after: none while locked
+
+
+async def test_a_link_older_than_the_url_check_with_a_broken_destination_is_404_and_stores_nothing(
+    database_factory: Callable[..., str], tokens: Tokens
+) -> None:
+    # A hosted project's row written before the check existed (it was added NOT VALID).
+    db_url = database_factory(migrated=True, seeded=True)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "alter table public.tracked_links drop constraint tracked_links_destination_url_http_check"
+        )
+        conn.execute(
+            "insert into public.tracked_links (distributor_id, short_code, destination_url)"
+            " values ('a0000000-0000-4000-8000-000000000002', 'legacy-broken', 'https://[x')"
+        )
+        conn.execute(
+            "alter table public.tracked_links add constraint tracked_links_destination_url_http_check"
+            " check (private.is_http_url(destination_url)) not valid"
+        )
+    async with serving(create_gateway(gateway_settings(db_url, tokens.secret))) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            broken, working = await asyncio.gather(
+                follow(http, "legacy-broken"), follow(http, "ava-spring")
+            )
+
+    assert broken.status_code == 404
+    assert broken.json()["code"] == "invalid_destination"
+    assert working.status_code == 302
+    with psycopg.connect(db_url) as conn:
+        stored = conn.execute(
+            "select l.short_code from public.link_clicks as c"
+            " join public.tracked_links as l on l.id = c.link_id"
+        ).fetchall()
+    assert stored == [("ava-spring",)]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +16,8 @@ from typer.testing import CliRunner
 
 from maxpulse_tools.cli import app
 from maxpulse_tools.local.cluster import find_free_port
-from tests.functions.conftest import BROWSER_UA, REPO_ROOT, Link, Tokens
+from tests.functions.conftest import BROWSER_UA, Link, Tokens
+from tests.support.served import read_response, start_functions_server, wait_until_healthy
 
 Sql = Callable[..., list[tuple[Any, ...]]]
 
@@ -56,32 +56,11 @@ def test_serve_answers_over_http_and_stops_on_sigterm(
     functions_db_url: str, tokens: Tokens, make_link: Callable[..., Link], sql: Sql
 ) -> None:
     port = find_free_port()
-    env = {
-        **os.environ,
-        "SUPABASE_DB_URL": functions_db_url,
-        "SUPABASE_JWT_SECRET": tokens.secret,
-    }
-    env.pop("MAXPULSE_FUNCTION", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maxpulse_tools",
-            "functions",
-            "serve",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_functions_server(functions_db_url, tokens.secret, port, "--no-access-log")
     base = f"http://127.0.0.1:{port}/functions/v1"
     link = make_link()
     try:
-        _wait_until_healthy(f"{base}/link-tracker/health", server)
+        wait_until_healthy(f"{base}/link-tracker/health", server)
         redirect = httpx.get(
             f"{base}/link-tracker/{link.code}",
             headers={"User-Agent": BROWSER_UA, "X-Forwarded-For": "198.51.100.9"},
@@ -109,17 +88,71 @@ def test_serve_answers_over_http_and_stops_on_sigterm(
     assert ("/{code}",) in timings
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(
-                f"serve exited: {server.stdout.read().decode() if server.stdout else ''}"
-            )
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the functions did not answer within 30 s")
+def resident_memory_mib(pid: int) -> float:
+    """The resident set size of process `pid` (Linux), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+async def send_huge_authorization_header(port: int, size: int) -> int:
+    """Send a request whose Authorization header is `size` bytes, as an attacker would; its status."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    answer = asyncio.create_task(read_response(reader))
+    writer.write(b"POST /functions/v1/ai-analysis HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ")
+    chunk = b"a" * (1 << 20)
+    try:
+        for _ in range(size // len(chunk)):  # whatever the server answers meanwhile
+            writer.write(chunk)
+            await writer.drain()
+    except ConnectionError:
+        pass  # the server has closed the connection
+    response = await asyncio.wait_for(answer, 10)
+    writer.close()
+    return response.status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+async def test_four_64_mb_headers_are_refused_without_growing_the_server(
+    functions_db_url: str, tokens: Tokens
+) -> None:
+    port = find_free_port()
+    server = start_functions_server(functions_db_url, tokens.secret, port, "--no-access-log")
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/functions/v1/ai-analysis/health", server)
+        before = resident_memory_mib(server.pid)
+        statuses = await asyncio.gather(
+            *(send_huge_authorization_header(port, 64 << 20) for _ in range(4))
+        )
+        after = resident_memory_mib(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=20)[0].decode()
+
+    assert statuses == [431] * 4, output
+    assert after - before < 10, f"{before:.0f} MiB before, {after:.0f} MiB after"
+
+
+async def test_the_access_log_never_shows_keys_or_tokens(
+    functions_db_url: str, tokens: Tokens
+) -> None:
+    port = find_free_port()
+    server = start_functions_server(functions_db_url, tokens.secret, port)
+    base = f"http://127.0.0.1:{port}/functions/v1/link-tracker/health"
+    try:
+        wait_until_healthy(base, server)
+        response = httpx.get(
+            base, params={"apikey": tokens.anon, "access_token": "s3cret-token", "lang": "en"}
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=20)[0].decode()
+
+    assert response.status_code == 200
+    assert (
+        "/functions/v1/link-tracker/health?apikey=[redacted]&access_token=[redacted]&lang=en"
+        in output
+    )
+    assert tokens.anon not in output
+    assert "s3cret-token" not in output

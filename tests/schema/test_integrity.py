@@ -27,6 +27,24 @@ def test_tracking_events_belong_to_the_sessions_distributor(db: psycopg.Connecti
     assert distributors == [(DISTRIBUTOR_A,)]
 
 
+def test_tracking_events_take_the_sessions_bot_flag(db: psycopg.Connection[Any]) -> None:
+    """Nobody flags their own events as a bot's to keep them off a dashboard, or unflags a bot's."""
+    with db.transaction(force_rollback=True):
+        with request_as(db, signed_in(PARTICIPANT), commit=True) as cur:
+            cur.execute(
+                "insert into public.assessment_tracking (session_id, event_type, is_bot)"
+                " values (%s, 'results_viewed', true)",
+                (IDS["session_participant"],),
+            )
+        flagged = db.execute(
+            "select is_bot from public.assessment_tracking"
+            " where session_id = %s and event_type = 'results_viewed'",
+            (IDS["session_participant"],),
+        ).fetchall()
+
+    assert flagged == [(False,)]
+
+
 def test_order_subtotal_follows_its_items(db: psycopg.Connection[Any]) -> None:
     order = IDS["order_pending_of_a"]
     totals = "select subtotal, total_amount from public.orders where id = %s"

@@ -97,3 +97,27 @@ def test_assessment_funnel_of_another_distributor_is_for_admins(
 
     assert for_admin == [("assessment_started",), ("link_clicked",)]
     assert for_ava == []
+
+
+def test_bot_sessions_and_events_count_only_when_asked_for(db: psycopg.Connection[Any]) -> None:
+    db.execute(
+        "insert into public.assessment_sessions (id, distributor_id, source, is_bot)"
+        " values ('c9000000-0000-4000-8000-000000000001', %s, 'link', true)",
+        (DISTRIBUTOR_A,),
+    )
+    db.execute(
+        "insert into public.assessment_tracking (session_id, event_type, timestamp)"
+        " values ('c9000000-0000-4000-8000-000000000001', 'assessment_started',"
+        " now() - interval '1 minute')"
+    )
+    started = "select public.distributor_dashboard(include_bots => %s) -> 'sessions_started'"
+    funnel = (
+        "select session_count from public.assessment_funnel(include_bots => %s)"
+        " where event_type = 'assessment_started'"
+    )
+    with request_as(db, signed_in(DISTRIBUTOR_A)) as cur:
+        sessions = [cur.execute(started, (flag,)).fetchone() for flag in (False, True)]
+        funnels = [cur.execute(funnel, (flag,)).fetchone() for flag in (False, True)]
+
+    assert sessions == [(2,), (3,)]
+    assert funnels == [(1,), (2,)]

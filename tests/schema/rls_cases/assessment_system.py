@@ -96,6 +96,21 @@ CASES = [
     ),
     rls_case(
         "assessment_sessions",
+        "insert",
+        "start your own session marked as a bot",
+        "insert into public.assessment_sessions (assessment_id, participant_id, distributor_id,"
+        " is_bot) values (%(assessment_health)s, %(me)s, %(distributor_a)s, true)",
+        "X X X X X A",
+    ),
+    rls_case(
+        "assessment_sessions",
+        "update",
+        "mark the participant's session as a bot",
+        "update public.assessment_sessions set is_bot = true where id = %(session_participant)s",
+        "- X - - - A",
+    ),
+    rls_case(
+        "assessment_sessions",
         "update",
         "the participant's session metadata",
         "update public.assessment_sessions set metadata = '{\"step\": 3}'"
