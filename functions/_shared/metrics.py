@@ -8,8 +8,6 @@ that window. A database that is down costs the window's figures, never a request
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ import psycopg
 
 from functions._shared.database import Database
 from functions._shared.errors import FunctionError
+from functions._shared.periodic import PeriodicFlush
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +106,9 @@ class RequestTimings:
 
     def __init__(self, database: Database, *, flush_interval: float = FLUSH_INTERVAL_SECONDS):
         self._database = database
-        self._flush_interval = flush_interval
         self._windows: dict[TimingKey, TimingWindow] = {}
         self._window_started = time.monotonic()
-        self._task: asyncio.Task[None] | None = None
+        self._flusher = PeriodicFlush(self.flush, flush_interval, "request-timings")
 
     def record(self, function: str, route: str, method: str, status: int, seconds: float) -> None:
         """Count one answered request; `seconds` from its arrival to its last byte."""
@@ -121,15 +119,12 @@ class RequestTimings:
         window.add(seconds * 1000.0)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._flush_periodically(), name="request-timings")
+        """Write the timings every few seconds from now on."""
+        self._flusher.start()
 
     async def stop(self) -> None:
         """Stop the background flushes and write what is left."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.flush()
+        await self._flusher.stop()
 
     async def flush(self) -> int:
         """Write the current window now; returns the number of rows written."""
@@ -146,8 +141,3 @@ class RequestTimings:
             logger.warning("dropped %d request timing rows: %s", len(rows), exc)
             return 0
         return len(rows)
-
-    async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_interval)
-            await self.flush()

@@ -10,8 +10,6 @@ most `MAX_PENDING_BATCHES` wait while the database is away.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections import Counter
@@ -22,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from functions._shared.database import Database
 from functions._shared.errors import FunctionError
+from functions._shared.periodic import PeriodicFlush
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,9 @@ class UsageCounter:
 
     def __init__(self, database: Database, *, flush_interval: float = FLUSH_INTERVAL_SECONDS):
         self._database = database
-        self._flush_interval = flush_interval
         self._current = UsageBatch()
         self._pending: list[UsageBatch] = []
-        self._task: asyncio.Task[None] | None = None
+        self._flusher = PeriodicFlush(self.flush, flush_interval, "ai-analysis-usage")
 
     def count(self, outcome: str, key: str | None = None) -> None:
         """One request answered with `outcome` (hit, miss, rules); `key` is the cache row a hit used."""
@@ -57,15 +55,12 @@ class UsageCounter:
             self._current.hits[key] += 1
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._flush_periodically(), name="ai-analysis-usage")
+        """Write the counts every few seconds from now on."""
+        self._flusher.start()
 
     async def stop(self) -> None:
         """Stop the background flushes and write what is left."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.flush()
+        await self._flusher.stop()
 
     async def flush(self) -> int:
         """Write every waiting batch; returns how many were written."""
@@ -93,8 +88,3 @@ class UsageCounter:
             logger.warning(
                 "dropped %d ai-analysis usage counts: %s", sum(dropped.outcomes.values()), exc
             )
-
-    async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_interval)
-            await self.flush()
