@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: timing statistics, a throw-away cluster, serving apps, wrk."""
+"""Helpers shared by the benchmarks: timing statistics, a migrated throw-away cluster, serving apps, wrk."""
 
 from __future__ import annotations
 
@@ -13,10 +13,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 
+from maxpulse_tools.local.bootstrap import apply_bootstrap
 from maxpulse_tools.local.cluster import LocalCluster, PgBinaries, find_free_port
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.push import plan_push, push_migrations
 from maxpulse_tools.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +44,12 @@ def report(name: str, figure: float, baseline_name: str, baseline: float, unit: 
         f"{name}: {figure:.4f} {unit} | baseline ({baseline_name}): {baseline:.4f} {unit} "
         f"| ratio {ratio:.2f}x"
     )
+
+
+def migrate(conn: psycopg.Connection[Any]) -> None:
+    """Give a fresh database the Supabase bootstrap and every migration of this repository."""
+    apply_bootstrap(conn)
+    push_migrations(conn, plan_push(read_local_migrations(REPO_ROOT / "supabase/migrations"), {}))
 
 
 @contextmanager

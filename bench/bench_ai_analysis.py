@@ -47,13 +47,10 @@ import psycopg
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench._common import ensure_wrk, served, throwaway_cluster  # noqa: E402
+from bench._common import ensure_wrk, migrate, served, throwaway_cluster  # noqa: E402
 from bench.bench_link_tracker import WrkResult  # noqa: E402
 from functions.ai_analysis.models import AssessmentInput  # noqa: E402
 from functions.ai_analysis.patterns import cache_key, pattern_of  # noqa: E402
-from maxpulse_tools.local.bootstrap import apply_bootstrap  # noqa: E402
-from maxpulse_tools.migrations.files import read_local_migrations  # noqa: E402
-from maxpulse_tools.migrations.push import plan_push, push_migrations  # noqa: E402
 from tests.support.openai_fake import fake_openai  # noqa: E402
 
 JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123456789"
@@ -145,9 +142,7 @@ def benchmark_database() -> Iterator[str]:
     with throwaway_cluster(durable=True) as cluster:
         url = cluster.dsn()
         with psycopg.connect(url, autocommit=True) as conn:
-            apply_bootstrap(conn)
-            migrations = read_local_migrations(REPO_ROOT / "supabase/migrations")
-            push_migrations(conn, plan_push(migrations, {}))
+            migrate(conn)
         yield url
 
 

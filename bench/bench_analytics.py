@@ -29,11 +29,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO_ROOT, report, throwaway_cluster
-from maxpulse_tools.local.bootstrap import apply_bootstrap
-from maxpulse_tools.migrations.files import read_local_migrations
-from maxpulse_tools.migrations.push import plan_push, push_migrations
-from maxpulse_tools.project import Project
+from bench._common import migrate, report, throwaway_cluster
 
 CALLS = 200
 RAW_CALLS = 20  # the raw-rows baseline takes much longer per call
@@ -180,9 +176,7 @@ def build_database(cluster: Any) -> str:
         conn.execute("create database bench_analytics")
     url: str = cluster.dsn("bench_analytics")
     with psycopg.connect(url, autocommit=True) as conn:
-        apply_bootstrap(conn)
-        local = read_local_migrations(Project(REPO_ROOT).migrations_dir)
-        push_migrations(conn, plan_push(local, {}))
+        migrate(conn)
         started = time.perf_counter()
         load_events(conn)
         events = sum(row[0] for row in conn.execute(RAW_COUNT).fetchall())

@@ -20,10 +20,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO_ROOT, median_seconds, report, throwaway_cluster
-from maxpulse_tools.local.bootstrap import apply_bootstrap
+from bench._common import REPO_ROOT, median_seconds, migrate, report, throwaway_cluster
 from maxpulse_tools.migrations.files import read_local_migrations
-from maxpulse_tools.migrations.push import plan_push, push_migrations
 from maxpulse_tools.migrations.seeds import apply_seeds
 from maxpulse_tools.project import Project
 
@@ -41,10 +39,7 @@ def main() -> None:
     with throwaway_cluster(durable=True) as cluster:
         url = cluster.dsn()
         with psycopg.connect(url, autocommit=True) as conn:
-            apply_bootstrap(conn)
-            push_migrations(
-                conn, plan_push(read_local_migrations(Project(REPO_ROOT).migrations_dir), {})
-            )
+            migrate(conn)
             apply_seeds(conn, Project(REPO_ROOT))
         command_figures(url)
         with psycopg.connect(url, autocommit=True) as conn:

@@ -31,11 +31,8 @@ from starlette.types import Receive, Scope, Send
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench._common import ensure_wrk, served, throwaway_cluster  # noqa: E402
-from maxpulse_tools.local.bootstrap import apply_bootstrap  # noqa: E402
+from bench._common import ensure_wrk, migrate, served, throwaway_cluster  # noqa: E402
 from maxpulse_tools.local.functions_server import HTTP_PROTOCOL  # noqa: E402
-from maxpulse_tools.migrations.files import read_local_migrations  # noqa: E402
-from maxpulse_tools.migrations.push import plan_push, push_migrations  # noqa: E402
 
 CODE = "bench-link"
 DESTINATION = "https://assessment.example/start?lang=en"
@@ -135,10 +132,7 @@ def benchmark_database() -> Iterator[str]:
     with throwaway_cluster(durable=True) as cluster:
         url = cluster.dsn()
         with psycopg.connect(url, autocommit=True) as conn:
-            apply_bootstrap(conn)
-            push_migrations(
-                conn, plan_push(read_local_migrations(REPO_ROOT / "supabase/migrations"), {})
-            )
+            migrate(conn)
             conn.execute(
                 "insert into auth.users (id, email, raw_app_meta_data) values"
                 " ('0b000000-0000-4000-8000-000000000001', 'bench@maxpulse.example',"

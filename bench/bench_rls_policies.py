@@ -28,11 +28,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO_ROOT, median_seconds, report, throwaway_cluster
-from maxpulse_tools.local.bootstrap import apply_bootstrap
-from maxpulse_tools.migrations.files import read_local_migrations
-from maxpulse_tools.migrations.push import plan_push, push_migrations
-from maxpulse_tools.project import Project
+from bench._common import median_seconds, migrate, report, throwaway_cluster
 
 REPEATS = 15
 SLOW_REPEATS = 3  # the naive policy takes seconds per run
@@ -109,9 +105,7 @@ def main() -> None:
 
 
 def _build(conn: psycopg.Connection[Any]) -> None:
-    apply_bootstrap(conn)
-    project = Project(REPO_ROOT)
-    push_migrations(conn, plan_push(read_local_migrations(project.migrations_dir), {}))
+    migrate(conn)
     for statement in LOAD:
         conn.execute(statement)
 
