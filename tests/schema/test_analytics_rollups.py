@@ -273,6 +273,11 @@ def test_days_rolled_up_with_bots_are_recounted_after_the_upgrade(
     with psycopg.connect(url, autocommit=True) as conn:
         push_migrations(conn, plan_push([m for m in local if m.version < BOTS_LEFT_OUT], {}))
         populate(conn, rng, per_zone=30)
+        # Before 20261125226100 the aggregator failed on refunds that name no currency.
+        conn.execute(
+            "update public.order_refunds as r set currency = o.currency"
+            " from public.orders as o where o.id = r.order_id"
+        )
         aggregate(conn)
         with_bots = conn.execute(
             "select count(distinct distributor_id) from public.assessment_sessions where is_bot"

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from tests.support.analytics import decimal_json, make_distributor
+from tests.support.payments import book, refund, sale
 from tests.support.postgrest import ANON, SERVICE_ROLE, Caller, request_as, signed_in
 from tests.support.world import (
     ADMIN,
@@ -333,3 +334,18 @@ def test_a_bots_session_and_its_events_count_neither_live_nor_rolled_up(
     rolled_up = analytics(db, AVA, None)["totals"]
 
     assert live == rolled_up == before
+
+
+def test_a_refund_that_names_no_currency_counts_in_its_orders(db: psycopg.Connection[Any]) -> None:
+    """Refund events may name no currency; neither the RPC nor the aggregator fails on them."""
+    book(db, sale("shop-no-currency", "MP-AVA01", [("MP-SLEEP-30", 2)]))
+    answer = book(db, refund("shop-no-currency", "49.00"))
+    assert (answer["refund"]["status"], answer["refund"]["currency"]) == ("applied", "USD")
+
+    live = analytics(db, AVA, None)
+    db.execute(AGGREGATE)
+    rolled_up = analytics(db, AVA, None)
+
+    for document in (live, rolled_up):
+        assert document["totals"]["refunds"] == document["daily"][-1]["refunds"]
+        assert document["daily"][-1]["refunds"] == {"USD": Decimal("49.00")}

@@ -230,11 +230,21 @@ def _refund(
         conn.execute("update public.orders set status = 'refunded' where id = %s", (order_id,))
     if amount <= 0:
         return
+    # A refund event may name no currency: it is then in its order's.
+    named_currency = currency if rng.random() < 0.5 else None
     refund_id = conn.execute(
         "insert into public.order_refunds (event_id, order_reference, order_id, distributor_id,"
         " amount, currency, status, settled_at) values (%s, %s, %s, %s, %s, %s, 'applied', %s)"
         " returning id",
-        (f"evt-{uuid.uuid4().hex}", order_number, order_id, who, amount, currency, settled_at),
+        (
+            f"evt-{uuid.uuid4().hex}",
+            order_number,
+            order_id,
+            who,
+            amount,
+            named_currency,
+            settled_at,
+        ),
     ).fetchone()[0]
     conn.execute(
         "insert into public.commission_reversals (commission_id, refund_id, distributor_id, amount,"
@@ -326,8 +336,8 @@ def _count_the_rest(conn: psycopg.Connection[Any], day: Any) -> None:
     ):
         day(who, at).commissions[currency] += amount
     for who, at, currency, amount in conn.execute(
-        "select distributor_id, settled_at, currency, amount from public.order_refunds"
-        " where status = 'applied'"
+        "select r.distributor_id, r.settled_at, o.currency, r.amount from public.order_refunds as r"
+        " join public.orders as o on o.id = r.order_id where r.status = 'applied'"
     ):
         day(who, at).refunds[currency] += amount
     for who, at, currency, amount in conn.execute(
