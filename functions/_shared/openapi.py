@@ -2,8 +2,9 @@
 
 FastAPI generates it from the routes; this module adds what only the gateway
 knows: the error envelope every error response uses, the bearer token that
-`verify_jwt` functions require on every route but `/health`, and the path
-items of plain ASGI routes (the link-tracker's redirect).
+`verify_jwt` functions require on every route but `/health`, the path
+items of plain ASGI routes (the link-tracker's redirect), and the request
+bodies of routes that read their raw body themselves (`json_request_body`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastapi.openapi.utils import get_openapi
+from pydantic import TypeAdapter
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from functions._shared.function import Function
 
 SECURITY_SCHEME = "supabaseJwt"
+COMPONENT_REF = "#/components/schemas/{model}"
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "ErrorEnvelope",
@@ -63,6 +66,24 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: ERROR_RESPONSES[status] for status in statuses}
 
 
+def json_request_body(body_type: Any, description: str) -> dict[str, Any]:
+    """The `openapi_extra` of a route that reads a JSON body of `body_type` from the raw bytes.
+
+    Such a route (one that checks a signature over the exact bytes) has no
+    body parameter for FastAPI to describe; this declares the body from the
+    same pydantic types that parse it. Their models travel in `$defs` and
+    become components when the document is built.
+    """
+    schema = TypeAdapter(body_type).json_schema(ref_template=COMPONENT_REF)
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
 def install_openapi(
     app: FastAPI,
     functions: Sequence[Function],
@@ -97,7 +118,9 @@ def _build(
         if configs[function.name].verify_jwt:
             _require_token(paths, function.prefix)
     components = document.setdefault("components", {})
-    components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_SCHEMA
+    schemas = components.setdefault("schemas", {})
+    schemas["ErrorEnvelope"] = ERROR_SCHEMA
+    _move_body_models_to_components(paths, schemas)
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
         "type": "http",
         "scheme": "bearer",
@@ -113,3 +136,16 @@ def _require_token(paths: dict[str, Any], prefix: str) -> None:
             for operation in item.values():
                 operation.setdefault("security", [{SECURITY_SCHEME: []}])
                 operation.setdefault("responses", {}).setdefault("401", ERROR_RESPONSES[401])
+
+
+def _move_body_models_to_components(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Hoist the `$defs` of request bodies declared by `json_request_body` into components."""
+    for item in paths.values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            # get_openapi's document is a fresh copy: the route's openapi_extra stays whole.
+            for media in operation["requestBody"].get("content", {}).values():
+                for name, model in media.get("schema", {}).pop("$defs", {}).items():
+                    if schemas.setdefault(name, model) != model:
+                        raise ValueError(f"two different schemas are named {name!r}")

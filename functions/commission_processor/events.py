@@ -7,6 +7,7 @@ naming its field the way the events spell it (`items[0].quantity`).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -22,13 +23,17 @@ from pydantic import (
     StrictInt,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
 )
 
 from functions._shared.errors import BadRequest, ValidationFailed
-from maxpulse_tools.finance.money import parse_amount
+from maxpulse_tools.finance.money import AMOUNT_PATTERN, parse_amount
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_ITEMS = 100
+_RFC_3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 def _amount(value: object) -> Decimal:
@@ -37,16 +42,38 @@ def _amount(value: object) -> Decimal:
     return parse_amount(value)
 
 
+def _rfc_3339(value: object) -> object:
+    # pydantic alone would also take numbers and digit strings as Unix times,
+    # and a space for the T: not the date-time the OpenAPI document declares.
+    if not isinstance(value, str) or not _RFC_3339.fullmatch(value):
+        raise ValueError(
+            'must be an RFC 3339 date-time with a timezone, such as "2026-11-20T10:00:00Z"'
+        )
+    return value
+
+
 def _not_in_the_future(moment: datetime) -> datetime:
     if moment > datetime.now(UTC) + MAX_CLOCK_SKEW:
         raise ValueError("must not be in the future")
     return moment
 
 
-Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    # What a client must send (a decimal string), not what Decimal would take.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": AMOUNT_PATTERN,
+            "description": "a decimal string greater than zero, at most two decimals",
+            "examples": ["98.00"],
+        }
+    ),
+]
 EventId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")]
 OrderReference = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")]
-Moment = Annotated[AwareDatetime, AfterValidator(_not_in_the_future)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_rfc_3339), AfterValidator(_not_in_the_future)]
 
 
 class _Event(BaseModel):

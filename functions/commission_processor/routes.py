@@ -18,10 +18,10 @@ from starlette.requests import ClientDisconnect
 
 from functions._shared.dependencies import Db, Settings, caller
 from functions._shared.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
-from functions._shared.openapi import error_responses
+from functions._shared.openapi import error_responses, json_request_body
 from functions._shared.settings import FunctionSettings
 from functions.commission_processor.booking import book_event
-from functions.commission_processor.events import parse_event
+from functions.commission_processor.events import PaymentEvent, parse_event
 from functions.commission_processor.signatures import (
     SIGNATURE_HEADER,
     InvalidSignature,
@@ -78,6 +78,11 @@ EXAMPLE_ANSWER = {
         },
         **error_responses(400, 401, 403, 413, 415, 422, 503),
     },
+    # The route reads the raw body (the signature covers its exact bytes), so
+    # FastAPI cannot see the event: declared from the models that parse it.
+    openapi_extra=json_request_body(
+        PaymentEvent, "One payment event: a sale, refund or order_paid"
+    ),
 )
 async def process_payment_event(request: Request, database: Db, settings: Settings) -> Response:
     """Book one payment event and answer its commissions, or the first answer for a duplicate."""

@@ -8,6 +8,9 @@ from decimal import Decimal
 # numeric(12, 2): up to ten digits before the point, up to two after.
 MAX_AMOUNT = Decimal("9999999999.99")
 _DECIMAL_STRING = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
+# The strings parse_amount accepts, as one pattern that JSON Schema (ECMA-262)
+# and Python read alike: what the functions' OpenAPI document declares.
+AMOUNT_PATTERN = r"^(?:[1-9][0-9]{0,9}(?:\.[0-9]{1,2})?|0\.(?:0[1-9]|[1-9][0-9]?))$"
 
 
 def parse_amount(text: str) -> Decimal:

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import httpx
 
 FUNCTION_DEGRADED_AFTER_MS = 1000.0
+DATABASE_BUSY = "HTTP 503: database busy (statements cancelled by lock or time bounds)"
+DATABASE_UNREACHABLE = "HTTP 503: database unreachable"
 
 
 async def check_functions(
@@ -28,7 +30,7 @@ async def check_functions(
 
 
 async def check_function(http: httpx.AsyncClient, functions_url: str, name: str) -> CheckResult:
-    """One function's health: 200 is healthy (degraded past 1 s), anything else unhealthy."""
+    """One function's health, from its /health answer (see `judge_function_health`)."""
     import httpx
 
     check = f"function:{name}"
@@ -42,22 +44,38 @@ async def check_function(http: httpx.AsyncClient, functions_url: str, name: str)
         return CheckResult(
             check, Status.unhealthy, f"not answering at {where}: {reason}", _ms(started)
         )
-    latency_ms = _ms(started)
-    if response.status_code != 200:
-        return CheckResult(
-            check, Status.unhealthy, f"HTTP {response.status_code}: {_reason(response)}", latency_ms
-        )
-    return by_latency(check, latency_ms, FUNCTION_DEGRADED_AFTER_MS, Status.degraded)
+    return judge_function_health(
+        check, response.status_code, _json_or_none(response), response.reason_phrase, _ms(started)
+    )
 
 
-def _reason(response: httpx.Response) -> str:
+def judge_function_health(
+    check: str, status_code: int, body: object, reason_phrase: str, latency_ms: float
+) -> CheckResult:
+    """The verdict on a /health answer: healthy, degraded (slow, or its database busy) or unhealthy.
+
+    A busy database (statements cancelled by their lock or time bounds, e.g.
+    while a migration holds a lock) makes every function answer 503 at once:
+    they still run, so that is not a failure for --auto-rollback to act on.
+    """
+    if status_code == 200:
+        return by_latency(check, latency_ms, FUNCTION_DEGRADED_AFTER_MS, Status.degraded)
+    database = body.get("database") if isinstance(body, dict) else None
+    if status_code == 503 and isinstance(database, dict):
+        if database.get("reachable") is True and database.get("busy") is True:
+            return CheckResult(check, Status.degraded, DATABASE_BUSY, latency_ms)
+        if database.get("reachable") is False:
+            return CheckResult(check, Status.unhealthy, DATABASE_UNREACHABLE, latency_ms)
+    error = body.get("error") if isinstance(body, dict) else None
+    reason = error if isinstance(error, str) else reason_phrase
+    return CheckResult(check, Status.unhealthy, f"HTTP {status_code}: {reason}", latency_ms)
+
+
+def _json_or_none(response: httpx.Response) -> object:
     try:
-        body = response.json()
+        return response.json()
     except ValueError:
-        return response.reason_phrase
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])
-    return response.reason_phrase
+        return None
 
 
 def _ms(started: float) -> float:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from functions._shared.errors import BadRequest, ValidationFailed
-from functions.commission_processor.events import event_json, parse_event
+from functions.commission_processor.events import SaleEvent, event_json, parse_event
 
 SALE: dict[str, Any] = {
     "eventId": "evt_123",
@@ -39,6 +40,17 @@ def test_the_issues_three_events_are_read_as_the_database_takes_them() -> None:
     assert event_json(parse_event(body(paid))) == {**paid, "occurredAt": None}
 
 
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-11-20T11:00:00.25+01:00", "2026-11-20t10:00:00.250z", "2026-11-20T05:00:00.25-05:00"],
+)
+def test_occurred_at_is_any_rfc_3339_date_time_with_an_offset(moment: str) -> None:
+    event = parse_event(body(SALE, occurredAt=moment))
+
+    assert isinstance(event, SaleEvent)
+    assert event.occurred_at == datetime(2026, 11, 20, 10, 0, 0, 250000, tzinfo=UTC)
+
+
 def test_unknown_fields_are_ignored() -> None:
     assert parse_event(body(SALE, livemode=True)).event_id == "evt_123"
 
@@ -61,6 +73,9 @@ def test_unknown_fields_are_ignored() -> None:
         ({"items": [{"sku": "mp sleep", "quantity": 1}]}, "items[0].sku", "pattern"),
         ({"items": [{"sku": "MP-SLEEP-30", "quantity": 1}] * 101}, "items", "at most 100"),
         ({"occurredAt": "2026-11-20T10:00:00"}, "occurredAt", "timezone"),
+        ({"occurredAt": 0}, "occurredAt", "RFC 3339"),
+        ({"occurredAt": "1732096800"}, "occurredAt", "RFC 3339"),
+        ({"occurredAt": "2026-11-20 10:00:00Z"}, "occurredAt", "RFC 3339"),
         ({"occurredAt": "2999-01-01T00:00:00Z"}, "occurredAt", "future"),
         ({"eventId": ""}, "eventId", "at least 1"),
         ({"eventId": "evt 1"}, "eventId", "pattern"),

@@ -15,6 +15,7 @@ from functions._shared.function import Function
 from functions._shared.http import ALLOWED_HEADERS
 from functions._shared.runtime import Runtime
 from functions.gateway import FUNCTION_NAMES, GatewayConfigError, build_app, create_gateway
+from maxpulse_tools.finance.money import AMOUNT_PATTERN
 from tests.functions.conftest import BASE_URL, Tokens, gateway_settings, serving
 
 Sql = Callable[..., list[tuple[Any, ...]]]
@@ -96,6 +97,42 @@ async def test_openapi_describes_every_function(client: httpx.AsyncClient) -> No
         assert f"/functions/v1/{name}/health" in paths
     assert paths["/functions/v1/ai-analysis/"]["post"]["security"] == [{"supabaseJwt": []}]
     assert "ErrorEnvelope" in document["components"]["schemas"]
+
+
+async def test_openapi_declares_the_payment_event_the_commission_processor_reads_raw(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/functions/v1/openapi.json")).json()
+
+    body = document["paths"]["/functions/v1/commission-processor/"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    models = document["components"]["schemas"]
+    assert body["required"] is True
+    assert schema["discriminator"]["propertyName"] == "type"
+    assert [ref["$ref"] for ref in schema["oneOf"]] == [
+        "#/components/schemas/SaleEvent",
+        "#/components/schemas/RefundEvent",
+        "#/components/schemas/OrderPaidEvent",
+    ]
+    assert "$defs" not in schema
+    sale = models["SaleEvent"]
+    assert sale["properties"]["items"]["anyOf"][0]["items"] == {
+        "$ref": "#/components/schemas/SaleItem"
+    }
+    assert models["SaleItem"]["required"] == ["sku", "quantity"]
+    # a decimal string, as the route reads it, not the number a Decimal would take
+    amount = models["RefundEvent"]["properties"]["amount"]
+    assert (amount["type"], amount["pattern"]) == ("string", AMOUNT_PATTERN)
+
+
+def test_every_app_built_has_the_same_document(functions_db_url: str, tokens: Tokens) -> None:
+    """Building a document leaves the routes it reads as they were."""
+    settings = gateway_settings(functions_db_url, tokens.secret)
+
+    first, second = (create_gateway(settings).openapi() for _ in range(2))
+
+    assert first == second
+    assert "SaleEvent" in second["components"]["schemas"]
 
 
 async def test_oversized_body_is_413_before_it_is_read(

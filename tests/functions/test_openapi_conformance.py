@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from maxpulse_tools.local.cluster import find_free_port
 from tests.functions.conftest import REPO_ROOT, Tokens
@@ -77,3 +78,12 @@ def test_every_operation_passes_schemathesis_with_all_checks(
     assert run.returncode == 0, run.stdout + run.stderr
     # every operation of the document was tested
     assert f"{operations} selected / {operations} total" in run.stdout
+    # generated payment events got through the route's validation to the booking
+    assert booked_event_types(db_url) >= {"refund", "order_paid"}
+
+
+def booked_event_types(db_url: str) -> set[str]:
+    """The types of the payment events the commission processor booked."""
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute("select distinct event_type from private.payment_events").fetchall()
+    return {event_type for (event_type,) in rows}

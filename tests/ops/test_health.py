@@ -129,6 +129,32 @@ def test_a_function_down_fails_its_check(
     assert "database" in result.output
 
 
+def test_a_busy_database_degrades_the_functions_and_pulls_no_kill_switch(
+    maxpulse: Invoke,
+    functions_server: FunctionsServer,
+    local_environment: Callable[[str], None],
+    ops_db_url: str,
+    ops_db: psycopg.Connection[Any],
+) -> None:
+    """A migration's lock makes every function answer 503 busy: degraded, not unhealthy."""
+    local_environment(functions_server.url)
+    flags = flag_values(ops_db)
+    with psycopg.connect(ops_db_url) as migration, migration.transaction():
+        migration.execute("lock table public.link_clicks in access exclusive mode")
+        busy = httpx.get(f"{functions_server.url}/link-tracker/health", timeout=5)
+
+        result = maxpulse("health", "--json", "--auto-rollback")
+
+    assert (busy.status_code, busy.json()["database"]["busy"]) == (503, True)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    functions = [check for check in report["checks"] if check["name"].startswith("function:")]
+    assert {check["status"] for check in functions} == {"degraded"}
+    assert all("database busy" in check["detail"] for check in functions)
+    assert flag_values(ops_db) == flags
+    assert ops_db.execute("select count(*) from public.operations_audit").fetchone() == (0,)
+
+
 def test_database_stopped_is_unhealthy_with_exit_code_2(
     maxpulse: Invoke,
     pg_binaries: PgBinaries,

@@ -17,6 +17,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from maxpulse_tools.migrations.files import read_local_migrations
+from maxpulse_tools.migrations.history import read_history
+from maxpulse_tools.migrations.push import plan_push, push_migrations
+from maxpulse_tools.project import Project
 from tests.support.analytics import (
     add_activity,
     expected_days,
@@ -26,6 +30,8 @@ from tests.support.analytics import (
 )
 
 AGGREGATE = "select private.aggregate_analytics()"
+# The migration from which bots' sessions are left out of the rollups.
+BOTS_LEFT_OUT = "20261125226000"
 ZONES = (
     "America/New_York",
     "Europe/Berlin",
@@ -256,3 +262,29 @@ def test_api_users_cannot_run_the_aggregator(conn: psycopg.Connection[Any]) -> N
     with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
         conn.execute("set local role authenticated")
         conn.execute(AGGREGATE)
+
+
+def test_days_rolled_up_with_bots_are_recounted_after_the_upgrade(
+    database_factory: Callable[..., str], repo_project: Project, rng: random.Random
+) -> None:
+    """Rollups made before bots were left out: the next run recounts the distributors with bots."""
+    url = database_factory(migrated=False)
+    local = read_local_migrations(repo_project.migrations_dir)
+    with psycopg.connect(url, autocommit=True) as conn:
+        push_migrations(conn, plan_push([m for m in local if m.version < BOTS_LEFT_OUT], {}))
+        populate(conn, rng, per_zone=30)
+        # Before 20261125226100 the aggregator failed on refunds that name no currency.
+        conn.execute(
+            "update public.order_refunds as r set currency = o.currency"
+            " from public.orders as o where o.id = r.order_id"
+        )
+        aggregate(conn)
+        with_bots = conn.execute(
+            "select count(distinct distributor_id) from public.assessment_sessions where is_bot"
+        ).fetchone()[0]  # type: ignore[index]
+
+        push_migrations(conn, plan_push(local, read_history(conn)))
+        summary = aggregate(conn)
+
+        assert summary["retimed_distributors"] == with_bots > 0
+        assert rollup_days(conn) == expected_days(conn)

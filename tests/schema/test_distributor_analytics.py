@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from tests.support.analytics import decimal_json, make_distributor
+from tests.support.payments import book, refund, sale
 from tests.support.postgrest import ANON, SERVICE_ROLE, Caller, request_as, signed_in
 from tests.support.world import (
     ADMIN,
@@ -303,3 +304,48 @@ def test_a_refund_lands_on_its_own_day_and_leaves_the_sales_day_alone(
         assert totals["sales"] == {"USD": Decimal("178.00")}
         assert totals["refunds"] == today["refunds"] == {"USD": Decimal("50.00")}
         assert totals["commission_reversals"] == {"USD": Decimal("8.49")}
+
+
+def test_a_bots_session_and_its_events_count_neither_live_nor_rolled_up(
+    db: psycopg.Connection[Any],
+) -> None:
+    """A headless browser's session, its events and its analysis stay out, as in the dashboards."""
+    before = analytics(db, AVA, None)["totals"]
+    bot_session = db.execute(
+        "insert into public.assessment_sessions (distributor_id, status, started_at, completed_at,"
+        " is_bot) values (%s, 'completed', now() - interval '2 hours', now() - interval '1 hour',"
+        " true) returning id",
+        (DISTRIBUTOR_A,),
+    ).fetchone()[0]  # type: ignore[index]
+    for event in ("assessment_started", "assessment_completed"):
+        db.execute(
+            'insert into public.assessment_tracking (session_id, event_type, "timestamp")'
+            " values (%s, %s, now() - interval '90 minutes')",
+            (bot_session, event),
+        )
+    db.execute(
+        "insert into public.ai_analysis_results (input_hash, assessment_type, analysis_data,"
+        " session_id, expires_at) values (md5('bot'), 'health_risk', '{}', %s, now() + interval '1 day')",
+        (bot_session,),
+    )
+
+    live = analytics(db, AVA, None)["totals"]
+    db.execute(AGGREGATE)
+    rolled_up = analytics(db, AVA, None)["totals"]
+
+    assert live == rolled_up == before
+
+
+def test_a_refund_that_names_no_currency_counts_in_its_orders(db: psycopg.Connection[Any]) -> None:
+    """Refund events may name no currency; neither the RPC nor the aggregator fails on them."""
+    book(db, sale("shop-no-currency", "MP-AVA01", [("MP-SLEEP-30", 2)]))
+    answer = book(db, refund("shop-no-currency", "49.00"))
+    assert (answer["refund"]["status"], answer["refund"]["currency"]) == ("applied", "USD")
+
+    live = analytics(db, AVA, None)
+    db.execute(AGGREGATE)
+    rolled_up = analytics(db, AVA, None)
+
+    for document in (live, rolled_up):
+        assert document["totals"]["refunds"] == document["daily"][-1]["refunds"]
+        assert document["daily"][-1]["refunds"] == {"USD": Decimal("49.00")}

@@ -137,11 +137,12 @@ def _click(conn: Any, rng: random.Random, who: uuid.UUID, at: datetime, links: l
 
 
 def _session(conn: Any, rng: random.Random, who: uuid.UUID, at: datetime, links: list[Any]) -> None:
+    """A session (a bot's, now and then), its events, and an AI analysis when completed."""
     completed_at = at + timedelta(minutes=rng.uniform(1, 600)) if rng.random() < 0.5 else None
     session_id = conn.execute(
-        "insert into public.assessment_sessions (distributor_id, status, started_at, completed_at)"
-        " values (%s, %s, %s, %s) returning id",
-        (who, "completed" if completed_at else "started", at, completed_at),
+        "insert into public.assessment_sessions (distributor_id, status, started_at, completed_at,"
+        " is_bot) values (%s, %s, %s, %s, %s) returning id",
+        (who, "completed" if completed_at else "started", at, completed_at, rng.random() < 0.2),
     ).fetchone()[0]
     for step in range(rng.randint(0, 3)):
         conn.execute(
@@ -229,11 +230,21 @@ def _refund(
         conn.execute("update public.orders set status = 'refunded' where id = %s", (order_id,))
     if amount <= 0:
         return
+    # A refund event may name no currency: it is then in its order's.
+    named_currency = currency if rng.random() < 0.5 else None
     refund_id = conn.execute(
         "insert into public.order_refunds (event_id, order_reference, order_id, distributor_id,"
         " amount, currency, status, settled_at) values (%s, %s, %s, %s, %s, %s, 'applied', %s)"
         " returning id",
-        (f"evt-{uuid.uuid4().hex}", order_number, order_id, who, amount, currency, settled_at),
+        (
+            f"evt-{uuid.uuid4().hex}",
+            order_number,
+            order_id,
+            who,
+            amount,
+            named_currency,
+            settled_at,
+        ),
     ).fetchone()[0]
     conn.execute(
         "insert into public.commission_reversals (commission_id, refund_id, distributor_id, amount,"
@@ -259,7 +270,9 @@ def expected_days(conn: psycopg.Connection[Any]) -> dict[Day, Counters]:
     """Every distributor's local days with activity before the aggregator's watermark.
 
     Counted from the raw rows in Python. Rows at or after the watermark (the
-    instant the last run started counting) are not in the rollups yet.
+    instant the last run started counting) are not in the rollups yet. Bots'
+    sessions, their tracking events and their AI analyses count nowhere; bots'
+    clicks only as bot_link_clicks.
     """
     row = conn.execute("select rolled_up_until from private.analytics_rollup_state").fetchone()
     until = row[0] if row else datetime.max.replace(tzinfo=UTC)
@@ -290,7 +303,7 @@ def expected_days(conn: psycopg.Connection[Any]) -> dict[Day, Counters]:
             counters.unique_clicks_by_link[str(link)] += 1
     for who, started, completed in conn.execute(
         "select distributor_id, started_at, completed_at from public.assessment_sessions"
-        " where distributor_id is not null"
+        " where distributor_id is not null and not is_bot"
     ):
         day(who, started).assessments_started += 1
         if completed is not None:
@@ -302,7 +315,7 @@ def expected_days(conn: psycopg.Connection[Any]) -> dict[Day, Counters]:
 def _count_the_rest(conn: psycopg.Connection[Any], day: Any) -> None:
     for who, at, event in conn.execute(
         'select distributor_id, "timestamp", event_type from public.assessment_tracking'
-        " where distributor_id is not null"
+        " where distributor_id is not null and not is_bot"
     ):
         day(who, at).tracking_events[event] += 1
     for who, at, event in conn.execute(
@@ -323,8 +336,8 @@ def _count_the_rest(conn: psycopg.Connection[Any], day: Any) -> None:
     ):
         day(who, at).commissions[currency] += amount
     for who, at, currency, amount in conn.execute(
-        "select distributor_id, settled_at, currency, amount from public.order_refunds"
-        " where status = 'applied'"
+        "select r.distributor_id, r.settled_at, o.currency, r.amount from public.order_refunds as r"
+        " join public.orders as o on o.id = r.order_id where r.status = 'applied'"
     ):
         day(who, at).refunds[currency] += amount
     for who, at, currency, amount in conn.execute(
@@ -334,7 +347,7 @@ def _count_the_rest(conn: psycopg.Connection[Any], day: Any) -> None:
     for who, at in conn.execute(
         "select s.distributor_id, a.created_at from public.ai_analysis_results as a"
         " join public.assessment_sessions as s on s.id = a.session_id"
-        " where s.distributor_id is not null"
+        " where s.distributor_id is not null and not s.is_bot"
     ):
         day(who, at).ai_analyses += 1
 
