@@ -178,6 +178,29 @@ def test_crossing_a_tier_threshold_promotes_for_later_sales_never_retroactively(
     ).fetchone() == (2, Decimal("30.00"), Decimal("12000.00"))
 
 
+PROFILE_SCANS = (
+    "select seq_scan, idx_scan from pg_stat_xact_user_tables"
+    " where relid = 'public.distributor_profiles'::regclass"
+)
+
+
+def test_booking_reads_profiles_by_key_however_many_distributors_there_are(db: Conn) -> None:
+    """A sale locks and updates its earners' profiles by key: no scan of every distributor."""
+    db.execute(
+        "insert into auth.users (id, email, raw_app_meta_data)"
+        " select gen_random_uuid(), format('crowd-%s@test.example', n),"
+        " jsonb_build_object('role', 'distributor') from generate_series(1, 400) as n"
+    )
+    db.execute("analyze public.distributor_profiles")
+    seq_before, index_before = db.execute(PROFILE_SCANS).fetchone() or (0, 0)
+
+    answer = book(db, sale("shop-3551", "MP-BEN02", [("MP-COACH-1", 1)]))
+
+    seq_after, index_after = db.execute(PROFILE_SCANS).fetchone() or (0, 0)
+    assert [c["level"] for c in answer["commissions"]] == [0, 1]
+    assert (seq_after - seq_before, index_after > index_before) == (0, True)
+
+
 def test_sale_without_items_books_the_open_amount_product(db: Conn) -> None:
     _, code = make_distributor(db)
     open_amount = make_product(db, "0.00", is_open_amount=True)

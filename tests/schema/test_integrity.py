@@ -61,6 +61,19 @@ def test_order_subtotal_follows_its_items(db: psycopg.Connection[Any]) -> None:
     assert db.execute(totals, (order,)).fetchone() == (Decimal("0.00"), Decimal("4.50"))
 
 
+def test_item_moved_to_another_order_refreshes_both_subtotals(db: psycopg.Connection[Any]) -> None:
+    pending, paid = IDS["order_pending_of_a"], IDS["order_paid_of_a"]
+    subtotals = "select id, subtotal from public.orders where id in (%s, %s)"
+    before = dict(db.execute(subtotals, (pending, paid)).fetchall())
+
+    db.execute("update public.order_items set order_id = %s where order_id = %s", (paid, pending))
+
+    assert dict(db.execute(subtotals, (pending, paid)).fetchall()) == {
+        pending: Decimal("0.00"),
+        paid: before[paid] + before[pending],
+    }
+
+
 def test_items_carry_their_orders_currency(db: psycopg.Connection[Any]) -> None:
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
         db.execute(
