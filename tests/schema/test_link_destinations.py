@@ -7,6 +7,8 @@ build a Location from, so no click is ever stored for a redirect that fails.
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,3 +106,33 @@ def test_every_seeded_destination_is_valid(db: psycopg.Connection[Any]) -> None:
     ).fetchall()
 
     assert rows == []
+
+
+def test_a_batch_of_clicks_checks_its_link_destination_once(db: psycopg.Connection[Any]) -> None:
+    """The check is a PL/pgSQL function call: once per link of a batch, not once per click."""
+    db.execute("set local track_functions = 'pl'")
+    [(code,)] = db.execute(
+        "select short_code from public.tracked_links where is_active order by short_code limit 1"
+    ).fetchall()
+    clicks = [
+        {
+            "code": code,
+            "session_id": str(uuid.uuid4()),
+            "visitor_hash": uuid.uuid4().hex * 2,
+            "browser_family": "Chrome",
+            "os_family": "Android",
+            "device_family": "Smartphone",
+            "is_bot": False,
+        }
+        for _ in range(20)
+    ]
+
+    [(outcome,)] = db.execute(
+        "select outcome from private.record_link_clicks(%s::json)", (json.dumps(clicks),)
+    ).fetchall()
+    [(checks,)] = db.execute(
+        "select pg_stat_get_xact_function_calls('private.is_http_url(text)'::regprocedure)"
+    ).fetchall()
+
+    assert outcome == "stored"
+    assert checks == 1
