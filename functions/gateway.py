@@ -4,7 +4,9 @@
 
 Each function's router is mounted at `/functions/v1/<name>` behind its
 `/health` route; `EdgeMiddleware` does what Supabase's edge runtime does
-around every function; `/functions/v1/openapi.json` describes them all. With
+around every function; `/functions/v1/openapi.json` describes them all.
+Requests for the functions' plain ASGI routes take a fast lane in front of
+FastAPI's middleware (see `functions._shared.routing`). With
 MAXPULSE_FUNCTION set, only that function is served (one container per
 function). The platform's own paths (`/rest/v1`, `/auth/v1`, ...) answer
 with a JSON error that says where they are served.
@@ -13,12 +15,14 @@ with a JSON error that says where they are served.
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from functions import ai_analysis, analytics_aggregator, commission_processor, link_tracker
 from functions._shared.config import (
@@ -34,6 +38,7 @@ from functions._shared.function import Function
 from functions._shared.health import health_router
 from functions._shared.openapi import install_openapi
 from functions._shared.platform_paths import platform_paths_router
+from functions._shared.routing import AsgiRoute, FastLane
 from functions._shared.runtime import Runtime, package_version
 from functions._shared.settings import FunctionSettings, get_settings
 from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
@@ -50,6 +55,19 @@ FUNCTION_NAMES = tuple(function.name for function in FUNCTIONS)
 
 class GatewayConfigError(Exception):
     """The settings or supabase/config.toml ask for something the gateway cannot serve."""
+
+
+class GatewayApp(FastAPI):
+    """FastAPI with a fast lane for the functions' plain ASGI routes in front of its middleware."""
+
+    asgi_routes: Sequence[AsgiRoute] = ()
+    edge: Callable[[ASGIApp], ASGIApp] | None = None  # the edge middleware, given its app
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if not self.asgi_routes or self.edge is None:
+            return stack
+        return FastLane(stack, self.asgi_routes, self.edge)
 
 
 def function_configs(settings: FunctionSettings) -> dict[str, FunctionConfig]:
@@ -83,16 +101,16 @@ def served_functions(settings: FunctionSettings) -> list[tuple[Function, Functio
     return served
 
 
-def create_gateway(settings: FunctionSettings | None = None) -> FastAPI:
+def create_gateway(settings: FunctionSettings | None = None) -> GatewayApp:
     """The gateway app for `settings` (default: this process's environment)."""
     settings = settings or get_settings()
     return build_app(Runtime.create(settings), served_functions(settings))
 
 
-def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]]) -> FastAPI:
+def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]]) -> GatewayApp:
     """One FastAPI app serving `served` on `runtime`."""
     functions = [function for function, _ in served]
-    app = FastAPI(
+    app = GatewayApp(
         lifespan=_lifespan(runtime, functions),
         openapi_url=OPENAPI_PATH,
         docs_url=None,
@@ -100,13 +118,14 @@ def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]
         # No OpenTelemetry here: its per-request checks cost more than the redirect itself.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    # Plain ASGI routes first, on the app's own router: FastAPI's included-router
-    # matching would cost more than such a route's whole answer.
-    app.router.routes[:0] = [
+    # Plain ASGI routes take the fast lane; they are on the app's router too,
+    # first, where a request with another method gets its 405.
+    app.asgi_routes = [
         route.with_prefix(function.prefix)
         for function in functions
         for route in function.asgi_routes
     ]
+    app.router.routes[:0] = app.asgi_routes
     for function in functions:
         app.include_router(
             health_router(function.name, function.health_probe),
@@ -119,6 +138,7 @@ def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]
     configs = {function.name: config for function, config in served}
     install_openapi(app, functions, configs, package_version())
     app.add_middleware(EdgeMiddleware, runtime=runtime, functions=configs)
+    app.edge = partial(EdgeMiddleware, runtime=runtime, functions=configs)
     return app
 
 

@@ -55,6 +55,7 @@ async def test_preflight_is_answered_without_a_token(client: httpx.AsyncClient, 
         ("GET", "/elsewhere", 404),
         ("GET", "/functions/v1/link-tracker/a/b", 404),
         ("DELETE", EVENTS, 405),
+        ("POST", "/functions/v1/link-tracker/some-code", 405),
     ],
 )
 async def test_every_response_carries_cors_headers_errors_included(
