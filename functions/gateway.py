@@ -15,14 +15,14 @@ with a JSON error that says where they are served.
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.types import Receive, Scope, Send
 
 from functions import ai_analysis, analytics_aggregator, commission_processor, link_tracker
 from functions._shared.config import (
@@ -38,7 +38,7 @@ from functions._shared.function import Function
 from functions._shared.health import health_router
 from functions._shared.openapi import install_openapi
 from functions._shared.platform_paths import platform_paths_router
-from functions._shared.routing import AsgiRoute, FastLane
+from functions._shared.routing import FastLane
 from functions._shared.runtime import Runtime, package_version
 from functions._shared.settings import FunctionSettings, get_settings
 from maxpulse_tools.defaults import FUNCTIONS_PATH_PREFIX
@@ -58,16 +58,14 @@ class GatewayConfigError(Exception):
 
 
 class GatewayApp(FastAPI):
-    """FastAPI with a fast lane for the functions' plain ASGI routes in front of its middleware."""
+    """FastAPI, with a fast lane for the functions' plain ASGI routes asked before anything else."""
 
-    asgi_routes: Sequence[AsgiRoute] = ()
-    edge: Callable[[ASGIApp], ASGIApp] | None = None  # the edge middleware, given its app
+    fast_lane: FastLane | None = None
 
-    def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
-        if not self.asgi_routes or self.edge is None:
-            return stack
-        return FastLane(stack, self.asgi_routes, self.edge)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fast_lane is not None and await self.fast_lane.answer(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def function_configs(settings: FunctionSettings) -> dict[str, FunctionConfig]:
@@ -120,12 +118,12 @@ def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]
     )
     # Plain ASGI routes take the fast lane; they are on the app's router too,
     # first, where a request with another method gets its 405.
-    app.asgi_routes = [
+    asgi_routes = [
         route.with_prefix(function.prefix)
         for function in functions
         for route in function.asgi_routes
     ]
-    app.router.routes[:0] = app.asgi_routes
+    app.router.routes[:0] = asgi_routes
     for function in functions:
         app.include_router(
             health_router(function.name, function.health_probe),
@@ -138,7 +136,10 @@ def build_app(runtime: Runtime, served: Sequence[tuple[Function, FunctionConfig]
     configs = {function.name: config for function, config in served}
     install_openapi(app, functions, configs, package_version())
     app.add_middleware(EdgeMiddleware, runtime=runtime, functions=configs)
-    app.edge = partial(EdgeMiddleware, runtime=runtime, functions=configs)
+    if asgi_routes:
+        app.fast_lane = FastLane(
+            asgi_routes, partial(EdgeMiddleware, runtime=runtime, functions=configs)
+        )
     return app
 
 

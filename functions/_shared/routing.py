@@ -4,7 +4,7 @@ An `AsgiRoute` is a Starlette `Route` whose endpoint is an ASGI app. It puts
 itself in `scope["route"]` when it matches, as FastAPI's own routes do, which
 is how the edge middleware labels each request's timing with its template.
 
-`FastLane` sits in front of the app's middleware stack: a request one of
+`FastLane` is asked first, before the app does anything: a request one of
 those routes answers goes through an edge middleware of its own straight to
 the route, skipping the layers FastAPI puts around every request (error and
 exception middleware, telemetry, body limit, exit stack, router), which cost
@@ -25,6 +25,8 @@ class AsgiRoute(Route):
 
     def __init__(self, path: str, app: ASGIApp, *, methods: Collection[str]) -> None:
         super().__init__(path, app, methods=list(methods), include_in_schema=False)
+        # Starlette would take a plain function for a request-response handler.
+        self.app = app
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
@@ -46,10 +48,9 @@ class AsgiRoute(Route):
         found = self.path_regex.match(scope["path"])
         if found is None:
             return None
-        params = {
-            key: self.param_convertors[key].convert(value)
-            for key, value in found.groupdict().items()
-        }
+        params = found.groupdict()
+        for key, convertor in self.param_convertors.items():
+            params[key] = convertor.convert(params[key])
         return {"endpoint": self.endpoint, "path_params": params, "route": self}
 
     def with_prefix(self, prefix: str) -> AsgiRoute:
@@ -58,30 +59,19 @@ class AsgiRoute(Route):
 
 
 class FastLane:
-    """Requests the plain routes answer go to them through `edge`; others go to `app`."""
+    """Answers the requests the plain routes take, each route behind an edge middleware of its own."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        routes: Sequence[AsgiRoute],
-        edge: Callable[[ASGIApp], ASGIApp],
-    ) -> None:
-        self.app = app
-        self.routes = tuple(routes)
-        self.edge = edge(_matched_route)
+    def __init__(self, routes: Sequence[AsgiRoute], edge: Callable[[ASGIApp], ASGIApp]) -> None:
+        self.lanes = tuple((route, edge(route.app)) for route in routes)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for route in self.routes:
-                child_scope = route.answers(scope)
-                if child_scope is not None:
-                    scope.update(child_scope)
-                    await self.edge(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
-async def _matched_route(scope: Scope, receive: Receive, send: Send) -> None:
-    """The app behind the fast lane's edge: the route `FastLane` matched."""
-    route: AsgiRoute = scope["route"]
-    await route.app(scope, receive, send)
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Whether one of the routes took the request (it has then been answered)."""
+        if scope["type"] != "http":
+            return False
+        for route, app in self.lanes:
+            child_scope = route.answers(scope)
+            if child_scope is not None:
+                scope.update(child_scope)
+                await app(scope, receive, send)
+                return True
+        return False
