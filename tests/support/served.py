@@ -93,14 +93,18 @@ async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bytes:
 def start_functions_server(
     db_url: str, jwt_secret: str, port: int, *options: str, **env: str
 ) -> subprocess.Popen[bytes]:
-    """`maxpulse functions serve --port PORT [OPTIONS]` in a process of its own; output in .stdout."""
+    """`maxpulse functions serve --port PORT [OPTIONS]` in a process of its own; output in .stdout.
+
+    It serves every function unless `env` names one (MAXPULSE_FUNCTION): the
+    test process's own setting is not passed on.
+    """
+    inherited = {name: value for name, value in os.environ.items() if name != "MAXPULSE_FUNCTION"}
     environment = {
-        **os.environ,
+        **inherited,
         "SUPABASE_DB_URL": db_url,
         "SUPABASE_JWT_SECRET": jwt_secret,
         **env,
     }
-    environment.pop("MAXPULSE_FUNCTION", None)
     return subprocess.Popen(
         [
             sys.executable,
@@ -119,9 +123,9 @@ def start_functions_server(
     )
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    """Return once `url` answers 200; fail if the server exits or 30 s pass."""
-    deadline = time.monotonic() + 30
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Return once `url` answers 200; fail if the server exits or `seconds` pass."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AssertionError(
@@ -133,4 +137,4 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError("the functions did not answer within 30 s")
+    raise AssertionError(f"the functions did not answer within {seconds:g} s")
