@@ -1,8 +1,9 @@
-"""Helpers shared by the benchmarks: timing statistics, a migrated throw-away cluster, serving apps, wrk."""
+"""Helpers shared by the benchmarks: timing statistics, a migrated throw-away cluster, serving apps, wrk runs."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -10,8 +11,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,63 @@ def served(app: list[str], env: dict[str, str], health_path: str) -> Iterator[st
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    """One wrk run: requests sent, errors (non-2xx/3xx answers and socket errors), rate, latency, length."""
+
+    requests: int
+    errors: int
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    seconds: float
+
+
+def run_wrk(
+    url: str,
+    connections: int,
+    seconds: float,
+    *,
+    headers: Sequence[str] = (),
+    script: str | None = None,
+    script_args: Sequence[str] = (),
+) -> WrkResult:
+    """One wrk run of whole `seconds`, one thread: GETs of `url`, or what the Lua `script` says."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script is not None:
+            lua.write(script)
+            lua.flush()
+            command += ["-s", lua.name]
+        command.append(url)
+        if script_args:
+            command += ["--", *script_args]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    sent = _wrk_figure(r"(\d+) requests in ([\d.]+\w+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return WrkResult(
+        requests=int(sent.group(1)),
+        errors=(int(non_2xx.group(1)) if non_2xx else 0) + socket_errors,
+        per_second=float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_milliseconds(_wrk_figure(r"50%\s+([\d.]+\w+)", output).group(1)),
+        p99_ms=_milliseconds(_wrk_figure(r"99%\s+([\d.]+\w+)", output).group(1)),
+        seconds=_milliseconds(sent.group(2)) / 1000,
+    )
+
+
+def _wrk_figure(pattern: str, output: str) -> re.Match[str]:
+    found = re.search(pattern, output)
+    if found is None:
+        raise RuntimeError(f"unexpected wrk output (no {pattern!r}):\n{output}")
+    return found
+
+
+def _milliseconds(value: str) -> float:
+    """A wrk duration (`812.50us`, `3.20ms`, `10.01s`, `1.00m`) in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]

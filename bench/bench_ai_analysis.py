@@ -28,10 +28,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import re
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,8 +44,14 @@ import psycopg
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench._common import ensure_wrk, migrate, served, throwaway_cluster  # noqa: E402
-from bench.bench_link_tracker import WrkResult  # noqa: E402
+from bench._common import (  # noqa: E402
+    WrkResult,
+    ensure_wrk,
+    migrate,
+    run_wrk,
+    served,
+    throwaway_cluster,
+)
 from functions.ai_analysis.models import AssessmentInput  # noqa: E402
 from functions.ai_analysis.patterns import cache_key, pattern_of  # noqa: E402
 from tests.support.openai_fake import fake_openai  # noqa: E402
@@ -165,38 +168,6 @@ def post_script(token: str) -> str:
     )
 
 
-def run_wrk(url: str, connections: int, seconds: int, script: str | None = None) -> WrkResult:
-    """One wrk run (GET, or what `script` says)."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        if script is not None:
-            lua.write(script)
-            lua.flush()
-            command += ["-s", lua.name]
-        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    return WrkResult(
-        requests=int(_found(r"(\d+) requests in", output)),
-        errors=(int(non_2xx.group(1)) if non_2xx else 0) + socket_errors,
-        per_second=float(_found(r"Requests/sec:\s+([\d.]+)", output)),
-        p50_ms=_milliseconds(_found(r"50%\s+([\d.]+\w+)", output)),
-        p99_ms=_milliseconds(_found(r"99%\s+([\d.]+\w+)", output)),
-    )
-
-
-def _found(pattern: str, text: str) -> str:
-    match = re.search(pattern, text)
-    if match is None:
-        raise RuntimeError(f"unexpected wrk output (no {pattern!r}):\n{text}")
-    return match.group(1)
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
-
-
 def prime_cache(base: str, token: str) -> None:
     """Fill the cache (one miss, unless an earlier server did); the next request must be a hit."""
     headers = {"Authorization": f"Bearer {token}"}
@@ -250,10 +221,10 @@ def run_phase(
         prime_cache(base, token)
         script = post_script(token)
         run_wrk(base + HEALTH_PATH, connections, args.warmup)
-        run_wrk(base + HIT_PATH, connections, args.warmup, script)
+        run_wrk(base + HIT_PATH, connections, args.warmup, script=script)
         for _ in range(args.rounds):
             health.append(run_wrk(base + HEALTH_PATH, connections, args.seconds))
-            hits.append(run_wrk(base + HIT_PATH, connections, args.seconds, script))
+            hits.append(run_wrk(base + HIT_PATH, connections, args.seconds, script=script))
     # the server has stopped and written its timings
     return Phase(
         connections,

@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -44,11 +41,8 @@ from psycopg.types.json import Jsonb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import REPO_ROOT, ensure_wrk, served, throwaway_cluster
+from bench._common import REPO_ROOT, ensure_wrk, migrate, run_wrk, served, throwaway_cluster
 from functions._shared.database import Database
-from maxpulse_tools.local.bootstrap import apply_bootstrap
-from maxpulse_tools.migrations.files import read_local_migrations
-from maxpulse_tools.migrations.push import plan_push, push_migrations
 
 RATIO_GOAL = 0.40
 UPLINES = 50
@@ -128,9 +122,7 @@ def benchmark_database() -> Iterator[str]:
     with throwaway_cluster(durable=True) as cluster:
         url = cluster.dsn()
         with psycopg.connect(url, autocommit=True) as conn:
-            apply_bootstrap(conn)
-            migrations = read_local_migrations(REPO_ROOT / "supabase/migrations")
-            push_migrations(conn, plan_push(migrations, {}))
+            migrate(conn)
             for statement in WORLD:
                 conn.execute(statement.encode())
         yield url
@@ -146,11 +138,12 @@ def measure(db_url: str, args: argparse.Namespace, has_wrk: bool) -> dict[str, l
         "MAXPULSE_FUNCTION": "commission-processor",
     }
     app = ["--factory", "functions.gateway:create_gateway"]
-    with served(app, env, f"{PATH}/health") as base, wrk_script() as script:
+    script = wrk_script()
+    with served(app, env, f"{PATH}/health") as base:
         asyncio.run(pool_round(db_url, insert_plain, args.clients, 2))  # warm-up
         asyncio.run(pool_round(db_url, book_sale, args.clients, 2))
         if has_wrk:
-            run_wrk(base, script, args.clients, 2)
+            http_round(base, script, args.clients, 2)
         for _ in range(args.rounds):
             rounds["insert"].append(
                 asyncio.run(pool_round(db_url, insert_plain, args.clients, args.seconds))
@@ -159,7 +152,7 @@ def measure(db_url: str, args: argparse.Namespace, has_wrk: bool) -> dict[str, l
                 asyncio.run(pool_round(db_url, book_sale, args.clients, args.seconds))
             )
             if has_wrk:
-                rounds["http"].append(run_wrk(base, script, args.clients, args.seconds))
+                rounds["http"].append(http_round(base, script, args.clients, args.seconds))
     return rounds
 
 
@@ -215,42 +208,19 @@ async def book_sale(db: Database, client: int) -> None:
         raise RuntimeError(f"unexpected answer: {answer}")
 
 
-@contextmanager
-def wrk_script() -> Iterator[Path]:
+def wrk_script() -> str:
+    """The Lua script of the HTTP rounds: sales by the service_role (it reads its run's id from its arguments)."""
     token = jwt.encode({"role": "service_role", "exp": int(time.time()) + 86_400}, JWT_SECRET)
     headers = f'{{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {token}"}}'
-    preamble = f'PATH = "{PATH}"\nSELLERS = {SELLERS}\nHEADERS = {headers}\n'
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(preamble + WRK_SCRIPT)
-        script.flush()
-        yield Path(script.name)
+    return f'PATH = "{PATH}"\nSELLERS = {SELLERS}\nHEADERS = {headers}\n' + WRK_SCRIPT
 
 
-def run_wrk(base: str, script: Path, connections: int, seconds: float) -> Round:
+def http_round(base: str, script: str, connections: int, seconds: float) -> Round:
     """wrk with `connections` connections for `seconds`: 200s answered per second, and errors."""
-    output = subprocess.run(
-        [
-            *("wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "-s", str(script)),
-            *(base + PATH, "--", uuid.uuid4().hex[:12]),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    requests = int(_search(r"(\d+) requests in ([\d.]+)(\w+)", output).group(1))
-    duration = _search(r"(\d+) requests in ([\d.]+)(\w+)", output)
-    seconds_taken = float(duration.group(2)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[duration.group(3)]
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    errors = (int(non_2xx.group(1)) if non_2xx else 0) + socket_errors
-    return Round("http", requests - errors, seconds_taken, errors)
-
-
-def _search(pattern: str, text: str) -> re.Match[str]:
-    found = re.search(pattern, text)
-    if not found:
-        raise RuntimeError(f"unexpected wrk output (no {pattern!r}):\n{text}")
-    return found
+    run = run_wrk(
+        base + PATH, connections, seconds, script=script, script_args=[uuid.uuid4().hex[:12]]
+    )
+    return Round("http", run.requests - run.errors, run.seconds, run.errors)
 
 
 def check_bookings(db_url: str, rounds: dict[str, list[Round]]) -> list[str]:

@@ -17,12 +17,9 @@ are root, else the benchmark says so and skips.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -31,7 +28,14 @@ from starlette.types import Receive, Scope, Send
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench._common import ensure_wrk, migrate, served, throwaway_cluster  # noqa: E402
+from bench._common import (  # noqa: E402
+    WrkResult,
+    ensure_wrk,
+    migrate,
+    run_wrk,
+    served,
+    throwaway_cluster,
+)
 from maxpulse_tools.local.functions_server import HTTP_PROTOCOL  # noqa: E402
 
 CODE = "bench-link"
@@ -40,6 +44,7 @@ USER_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Chrome/124.0.0.0 Mobile Safari/537.36"
 )
+BROWSER = (f"User-Agent: {USER_AGENT}",)
 JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123456789"
 RATIO_GOAL = 0.60
 P99_GOAL_MS = 25.0
@@ -57,15 +62,6 @@ async def bare_redirect(scope: Scope, receive: Receive, send: Send) -> None:
         return
     await send({"type": "http.response.start", "status": 302, "headers": _BARE_HEADERS})
     await send({"type": "http.response.body", "body": b""})
-
-
-@dataclass(frozen=True)
-class WrkResult:
-    requests: int
-    errors: int
-    per_second: float
-    p50_ms: float
-    p99_ms: float
 
 
 def main() -> int:
@@ -105,24 +101,27 @@ def measure(db_url: str, args: argparse.Namespace) -> tuple[list[WrkResult], lis
     ):
         bare_url = f"{bare_base}/functions/v1/link-tracker/{CODE}"
         tracker_url = f"{tracker_base}/functions/v1/link-tracker/{CODE}"
-        run_wrk(bare_url, args.connections, args.warmup)
-        warmup = run_wrk(tracker_url, args.connections, args.warmup)
+        run_wrk(bare_url, args.connections, args.warmup, headers=BROWSER)
+        warmup = run_wrk(tracker_url, args.connections, args.warmup, headers=BROWSER)
         for _ in range(args.rounds):
-            bare_runs.append(run_wrk(bare_url, args.connections, args.seconds))
-            tracker_runs.append(run_wrk(tracker_url, args.connections, args.seconds))
+            bare_runs.append(run_wrk(bare_url, args.connections, args.seconds, headers=BROWSER))
+            tracker_runs.append(
+                run_wrk(tracker_url, args.connections, args.seconds, headers=BROWSER)
+            )
     # the link-tracker has stopped (its timings are written): count what wrk got
     received = sum(run.requests - run.errors for run in [warmup, *tracker_runs])
     return bare_runs, tracker_runs, received
 
 
 def combined(runs: list[WrkResult]) -> WrkResult:
-    """Several runs as one: summed counts, mean rate, worst percentiles."""
+    """Several runs as one: summed counts and lengths, mean rate, worst percentiles."""
     return WrkResult(
         requests=sum(run.requests for run in runs),
         errors=sum(run.errors for run in runs),
         per_second=sum(run.per_second for run in runs) / len(runs),
         p50_ms=max(run.p50_ms for run in runs),
         p99_ms=max(run.p99_ms for run in runs),
+        seconds=sum(run.seconds for run in runs),
     )
 
 
@@ -144,34 +143,6 @@ def benchmark_database() -> Iterator[str]:
                 (CODE, DESTINATION),
             )
         yield url
-
-
-def run_wrk(url: str, connections: int, seconds: int) -> WrkResult:
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"User-Agent: {USER_AGENT}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    requests = int(_search(r"(\d+) requests in", output))
-    errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    return WrkResult(
-        requests=requests,
-        errors=(int(errors_match.group(1)) if errors_match else 0) + socket_errors,
-        per_second=float(_search(r"Requests/sec:\s+([\d.]+)", output)),
-        p50_ms=_milliseconds(_search(r"50%\s+([\d.]+\w+)", output)),
-        p99_ms=_milliseconds(_search(r"99%\s+([\d.]+\w+)", output)),
-    )
 
 
 def answered_redirects(db_url: str) -> int:
@@ -230,18 +201,6 @@ def check_clicks(stored: int, answered: int, received: int, args: argparse.Names
         f"every answered 302 has its click stored ({in_flight} were answered as wrk closed its connections)"
     )
     return 0
-
-
-def _search(pattern: str, text: str) -> str:
-    found = re.search(pattern, text)
-    if not found:
-        raise RuntimeError(f"unexpected wrk output (no {pattern!r}):\n{text}")
-    return found.group(1)
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 if __name__ == "__main__":
